@@ -1,0 +1,149 @@
+//! Readers: one module per file format, each turning a file into the neutral
+//! [`Document`](crate::model::Document). The format is recognised by content, not by extension
+//! (a `.docx` that is really a `.doc`, an `.xls` that is really HTML).
+
+use std::fmt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::model::{Document, Format};
+
+pub mod docx;
+pub mod legacy;
+pub mod odt;
+pub mod pdf;
+pub mod sheet;
+pub mod sniff;
+pub mod text;
+
+/// Per-file limits that keep one hostile file from stopping or slowing the batch.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest input file read at all.
+    pub max_file_bytes: u64,
+    /// Largest total of bytes inflated from one zip package (zip bombs).
+    pub max_inflated_bytes: u64,
+    /// Deepest XML element nesting / table nesting accepted.
+    pub max_depth: usize,
+    /// Most table cells (or spreadsheet cells) read from one file.
+    pub max_cells: usize,
+    /// Longest time spent reading one file.
+    pub max_time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 200 * 1024 * 1024,
+            max_inflated_bytes: 256 * 1024 * 1024,
+            max_depth: 256,
+            max_cells: 200_000,
+            max_time: Duration::from_secs(20),
+        }
+    }
+}
+
+/// A deadline for one file's processing, checked by readers in their loops.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    end: Instant,
+}
+
+impl Deadline {
+    pub fn after(d: Duration) -> Self {
+        Deadline { end: Instant::now() + d }
+    }
+
+    /// `Err(ReadError::TooSlow)` once the deadline has passed.
+    pub fn check(&self) -> Result<(), ReadError> {
+        if Instant::now() > self.end {
+            Err(ReadError::TooSlow)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Why a file could not be read, in words a consultant understands, with what to do.
+/// Never holds text from inside the file (it is personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// The file is empty (0 bytes).
+    Empty,
+    /// Password protected (encrypted OOXML, encrypted spreadsheet).
+    Encrypted,
+    /// Damaged: truncated zip, missing main part, malformed XML. The detail is technical, not personal.
+    Damaged(String),
+    /// Not a document of any kind we read (random bytes, an image).
+    NotADocument(String),
+    /// Beyond a safety limit (zip bomb, nesting, cell count, size).
+    TooLarge(String),
+    /// Reading took longer than the per-file limit.
+    TooSlow,
+    /// A helper program is needed (LibreOffice for .doc/.rtf, pdftotext for .pdf).
+    NeedsTool(String),
+    /// A PDF with no text layer.
+    ScannedImage,
+    /// Anything else, described.
+    Other(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Empty => write!(f, "the file is empty (0 bytes): ask the school to send it again"),
+            ReadError::Encrypted => write!(
+                f,
+                "password protected: open it in Word or Excel with the password and save it without one"
+            ),
+            ReadError::Damaged(why) => write!(
+                f,
+                "file is damaged or truncated ({why}): ask the school to send it again, or open and re-save it in Word"
+            ),
+            ReadError::NotADocument(what) => write!(f, "not a document this tool can read ({what})"),
+            ReadError::TooLarge(why) => write!(f, "file is beyond a safety limit ({why}) and was not read"),
+            ReadError::TooSlow => write!(f, "reading the file took too long and was stopped; open and re-save it in Word"),
+            ReadError::NeedsTool(what) => write!(f, "{what}"),
+            ReadError::ScannedImage => write!(
+                f,
+                "scanned image: no text to read; type the answers into the form or run OCR on it first"
+            ),
+            ReadError::Other(why) => write!(f, "{why}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Read a file into the document model, recognising its format by content.
+pub fn read_path(path: &Path, limits: &Limits) -> Result<(Format, Document), ReadError> {
+    let deadline = Deadline::after(limits.max_time);
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Other(format!("cannot open the file: {}", io_reason(&e))))?;
+    if meta.len() == 0 {
+        return Err(ReadError::Empty);
+    }
+    if meta.len() > limits.max_file_bytes {
+        return Err(ReadError::TooLarge(format!("{} MB is larger than any return", meta.len() / 1_000_000)));
+    }
+    let format = sniff::sniff_path(path)?;
+    let doc = match format {
+        Format::Docx => docx::read(path, limits, &deadline)?,
+        Format::Odt => odt::read(path, limits, &deadline)?,
+        Format::Xlsx | Format::Xlsm | Format::Xls | Format::Ods => sheet::read(path, format, limits, &deadline)?,
+        Format::Txt => text::read(path, limits, &deadline)?,
+        Format::Pdf => pdf::read(path, limits, &deadline)?,
+        Format::Doc | Format::Rtf => legacy::read(path, format, limits, &deadline)?,
+        Format::Unknown => return Err(ReadError::NotADocument("unrecognised file type".into())),
+    };
+    Ok((format, doc))
+}
+
+/// An I/O error in plain words, without the path (callers name the file).
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "the file was not found".into(),
+        PermissionDenied => "permission denied: check you can open the file".into(),
+        _ => e.to_string(),
+    }
+}
