@@ -59,6 +59,9 @@ impl fmt::Display for Format {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     pub blocks: Vec<Block>,
+    /// Page headers and footers (the form's edition "July 2019" is printed there), kept apart from
+    /// the body so they never interleave with answers.
+    pub furniture: Vec<Block>,
     /// Things the reader noticed but could still read past (e.g. "a text box was empty").
     /// Never personal data: these go to logs and the Problems sheet.
     pub notes: Vec<String>,
