@@ -15,6 +15,7 @@ pub mod pdf;
 pub mod sheet;
 pub mod sniff;
 pub mod text;
+pub mod zipped;
 
 /// Per-file limits that keep one hostile file from stopping or slowing the batch.
 #[derive(Debug, Clone)]
