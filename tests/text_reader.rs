@@ -1,0 +1,216 @@
+//! The text (.txt) and PDF readers: decoding, table reconstruction, OCR noise, and PDF layout,
+//! checked against the fixtures' truth files.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use cpoms_qa::catalogue::QUESTIONS;
+use cpoms_qa::model::{Block, Document, Row};
+use cpoms_qa::read::{self, Deadline, Limits, ReadError};
+use serde_json::Value;
+
+fn read_text(p: &Path) -> Result<Document, ReadError> {
+    let limits = Limits::default();
+    read::text::read(p, &limits, &Deadline::after(limits.max_time))
+}
+
+fn read_pdf(p: &Path) -> Result<Document, ReadError> {
+    let limits = Limits::default();
+    read::pdf::read(p, &limits, &Deadline::after(limits.max_time))
+}
+
+fn with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    common::files_with_truth(dir)
+        .into_iter()
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(ext))
+        .collect()
+}
+
+/// White space runs made one space, trimmed: how the extractor compares wording.
+fn ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every table row of the body, in order.
+fn rows(doc: &Document) -> Vec<&Row> {
+    doc.blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t.rows.iter()),
+            Block::Paragraph(_) => None,
+        })
+        .flatten()
+        .collect()
+}
+
+fn cell_text(row: &Row, i: usize) -> String {
+    row.cells.get(i).map(|c| c.text().trim().to_string()).unwrap_or_else(|| "<no cell>".into())
+}
+
+/// Rows by their first cell (the row number), first occurrence only.
+fn numbered<'a>(doc: &'a Document) -> HashMap<String, &'a Row> {
+    let mut out = HashMap::new();
+    for row in rows(doc) {
+        let n = cell_text(row, 0);
+        out.entry(n).or_insert(row);
+    }
+    out
+}
+
+/// Compare the 42 numbered rows with the truth: wording in the question cell, the answer's mark
+/// in the YES or NO column, the comment in the Comments column. Returns what differs.
+fn check_rows(doc: &Document, truth: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let by_number = numbered(doc);
+    for q in QUESTIONS {
+        let Some(row) = by_number.get(q.id) else {
+            problems.push(format!("{}: no row", q.id));
+            continue;
+        };
+        if row.cells.len() != 5 {
+            problems.push(format!("{}: {} cells", q.id, row.cells.len()));
+            continue;
+        }
+        let question = cell_text(row, 1);
+        if !ws(&question).starts_with(&ws(q.wording)) {
+            problems.push(format!("{}: question cell {:?}", q.id, question));
+        }
+        let t = &truth["questions"][q.id];
+        let (yes, no) = (cell_text(row, 2), cell_text(row, 3));
+        let answer = t["answer"].as_str();
+        let ok = match answer {
+            Some("yes") => !yes.is_empty() && no.is_empty(),
+            Some("no") => yes.is_empty() && !no.is_empty(),
+            Some("both") => !yes.is_empty() && !no.is_empty(),
+            // Unanswered: both empty, or both printed words left standing.
+            _ => yes.is_empty() == no.is_empty(),
+        };
+        if !ok {
+            problems.push(format!("{}: answer {:?} but YES {:?} NO {:?}", q.id, answer, yes, no));
+        }
+        let comment = cell_text(row, 4);
+        let want = t["comment"].as_str().unwrap_or("");
+        if comment != want {
+            problems.push(format!("{}: comment {:?}, truth {:?}", q.id, comment, want));
+        }
+    }
+    problems
+}
+
+fn dump(doc: &Document) -> String {
+    let mut s = String::new();
+    for b in &doc.blocks {
+        match b {
+            Block::Paragraph(p) => s.push_str(&format!("P {:?}\n", p.text())),
+            Block::Table(t) => {
+                s.push_str("TABLE\n");
+                for r in &t.rows {
+                    let cells: Vec<String> = r.cells.iter().map(|c| format!("{}{:?}", if c.span > 1 { format!("[{}]", c.span) } else { String::new() }, c.text())).collect();
+                    s.push_str(&format!("  R {}\n", cells.join(" | ")));
+                }
+            }
+        }
+    }
+    s
+}
+
+#[test]
+#[ignore]
+fn dump_fixture() {
+    // DUMP=path cargo test --test text_reader dump_fixture -- --ignored --nocapture
+    if let Ok(p) = std::env::var("DUMP") {
+        let p = Path::new(&p);
+        let doc = if p.extension().and_then(|e| e.to_str()) == Some("pdf") { read_pdf(p) } else { read_text(p) };
+        match doc {
+            Ok(d) => println!("{}\nnotes: {:?}", dump(&d), d.notes),
+            Err(e) => println!("error: {e}"),
+        }
+    }
+}
+
+#[test]
+fn txt_fixtures_rebuild_the_form_tables() {
+    let files = with_ext(&common::fixtures().join("forms"), "txt");
+    assert_eq!(files.len(), 7, "the seven typed-up fixtures");
+    let mut failures = Vec::new();
+    for f in &files {
+        let doc = match read_text(f) {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(format!("{}: {e}", f.display()));
+                continue;
+            }
+        };
+        let truth = common::load_truth(f);
+        for p in check_rows(&doc, &truth) {
+            failures.push(format!("{}: {p}", f.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The blank form's text, re-encoded, must rebuild the same tables as the UTF-8 original.
+fn form_text() -> String {
+    let f = common::fixtures().join("forms/012_Parkside_Community_College_cpoms_qa.txt");
+    std::fs::read_to_string(f).expect("fixture readable")
+}
+
+fn write_temp(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cpoms-qa-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("temp file written");
+    p
+}
+
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(if big_endian { &[0xFE, 0xFF] } else { &[0xFF, 0xFE] });
+    }
+    for u in text.encode_utf16() {
+        out.extend_from_slice(&if big_endian { u.to_be_bytes() } else { u.to_le_bytes() });
+    }
+    out
+}
+
+#[test]
+fn encodings_and_line_ends_give_the_same_document() {
+    let text = form_text();
+    let truth = common::load_truth(&common::fixtures().join("forms/012_Parkside_Community_College_cpoms_qa.txt"));
+    let reference = read_text(&write_temp("utf8.txt", text.as_bytes())).expect("utf-8 reads");
+    assert!(check_rows(&reference, &truth).is_empty());
+    let (cp1252, _, lossy) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!lossy, "the fixture's text fits Windows-1252");
+    let mut bom8 = vec![0xEF, 0xBB, 0xBF];
+    bom8.extend_from_slice(text.as_bytes());
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        ("utf8-bom.txt", bom8),
+        ("utf16le-bom.txt", utf16(&text, false, true)),
+        ("utf16be-bom.txt", utf16(&text, true, true)),
+        ("utf16le.txt", utf16(&text, false, false)),
+        ("utf16be.txt", utf16(&text, true, false)),
+        ("cp1252.txt", cp1252.into_owned()),
+        ("crlf.txt", text.replace('\n', "\r\n").into_bytes()),
+        ("cr.txt", text.replace('\n', "\r").into_bytes()),
+    ];
+    for (name, bytes) in variants {
+        let doc = read_text(&write_temp(name, &bytes)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(doc, reference, "{name} differs from the UTF-8 reading");
+    }
+    // The apostrophe in "child’s" is 0x92 in Windows-1252 and must come back as U+2019.
+    let doc = read_text(&write_temp("cp1252-check.txt", b"\t1\n\tthe child\x92s details\n\t\n\t\n\t\n")).expect("reads");
+    assert_eq!(cell_text(rows(&doc)[0], 1), "the child’s details");
+}
+
+#[test]
+fn binary_junk_is_not_a_document() {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend((0u32..3000).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
+    let err = read_text(&write_temp("image.txt", &png)).expect_err("binary refused");
+    assert_eq!(err, ReadError::NotADocument("binary data, not text".into()));
+    let ctrl: Vec<u8> = (0u32..3000).map(|i| (i % 31 + 1) as u8).collect();
+    assert!(matches!(read_text(&write_temp("ctrl.txt", &ctrl)), Err(ReadError::NotADocument(_))));
+}
