@@ -176,6 +176,19 @@ pub const ACTION_COLUMNS: [&str; 3] = ["ACTION REQUIRED", "BY WHOM", "TIMESCALE"
 /// Number of empty action rows printed on the form.
 pub const PRINTED_ACTION_ROWS: usize = 5;
 
+/// Printed furniture around the answers (used by the `convert` writer and the generator).
+pub const OVERVIEW_TITLE: &str = "OVERVIEW:";
+/// The title above the overall standard, actions and review.
+pub const STANDARDS_TITLE: &str = "STANDARDS AND ACTIONS";
+/// The answer columns' headings in every section table, after the title cell.
+pub const ANSWER_COLUMNS: [&str; 3] = ["YES", "NO", "Comments/Actions"];
+/// The key printed under every 1..5 scale.
+pub const SCALE_KEY: [&str; 2] = ["1 = good", "5 = poor"];
+/// The printed choice beside "Actions required?" and "Quality Assurance to be reviewed?".
+pub const YES_NO_CHOICE: &str = "Y/N";
+/// The word before each sign-off name.
+pub const SIGNED: &str = "Signed";
+
 /// Sign-off lines; `id` is the record's `signatures` key.
 pub const SIGNATURES: &[Field] = &[
     field("head", Kind::Signature, "Headteacher/Principal/CEO/Chair of Governors"),

@@ -22,6 +22,7 @@ pub mod read;
 pub mod record;
 pub mod summarise;
 pub mod walk;
+pub mod write;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};

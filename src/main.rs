@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Reads returned CPOMS Quality Assurance Tool forms and writes records and a summary workbook.
 #[derive(Parser, Debug)]
@@ -40,6 +40,36 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Rewrite each return as a clean copy of the current form (or its JSON record) in a folder.
+    Convert {
+        /// Forms or folders of forms.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// What to write: the record as JSON, or the form as .xlsx or .docx.
+        #[arg(long, value_enum)]
+        to: ConvertTo,
+        /// The folder to write into (created if missing); each output keeps its input's name.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+/// The kinds of file `convert` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ConvertTo {
+    Json,
+    Xlsx,
+    Docx,
+}
+
+impl From<ConvertTo> for cpoms_qa::write::Target {
+    fn from(t: ConvertTo) -> Self {
+        match t {
+            ConvertTo::Json => cpoms_qa::write::Target::Json,
+            ConvertTo::Xlsx => cpoms_qa::write::Target::Xlsx,
+            ConvertTo::Docx => cpoms_qa::write::Target::Docx,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -76,5 +106,47 @@ fn main() -> ExitCode {
             }
             if cpoms_qa::all_read(&records) { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
+        Command::Convert { paths, to, output } => convert(&paths, to.into(), &output, &opts),
+    }
+}
+
+/// `convert`: exit 0 when every input was read and written, 1 when some inputs could not be read,
+/// 2 when nothing was given or an output could not be written.
+fn convert(paths: &[PathBuf], target: cpoms_qa::write::Target, out_dir: &std::path::Path, opts: &cpoms_qa::Options) -> ExitCode {
+    use cpoms_qa::write::Converted;
+    let inputs = cpoms_qa::collect_inputs(paths);
+    for missing in &inputs.missing {
+        eprintln!("{missing}: not found");
+    }
+    if inputs.files.is_empty() {
+        eprintln!("error: no forms found to convert");
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(out_dir) {
+        eprintln!("error: cannot create the output folder {}: {}", out_dir.display(), cpoms_qa::read::io_reason(&e));
+        return ExitCode::from(2);
+    }
+    let outcomes = cpoms_qa::write::convert_inputs(&inputs.files, target, out_dir, opts);
+    let (mut written, mut unreadable, mut not_written) = (0usize, inputs.missing.len(), 0usize);
+    for (input, outcome) in inputs.files.iter().zip(&outcomes) {
+        match outcome {
+            Converted::Written(_) => written += 1,
+            Converted::Unreadable(reason) => {
+                unreadable += 1;
+                eprintln!("{}: not converted: {reason}", input.source);
+            }
+            Converted::NotWritten(out, e) => {
+                not_written += 1;
+                eprintln!("{}: {} not written: {e}", input.source, out.display());
+            }
+        }
+    }
+    eprintln!("converted {written} of {} files into {}", inputs.files.len() + inputs.missing.len(), out_dir.display());
+    if not_written > 0 {
+        ExitCode::from(2)
+    } else if unreadable > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
