@@ -1,11 +1,1088 @@
 //! The extractor: one pass over the neutral document model, matching rows to the form's
-//! catalogue and reading marks, ratings and dates into a [`Record`].
+//! catalogue and reading marks, ratings and dates into a [`Record`]. Every format's reader produces
+//! the same model, so this is the only place that knows how the form is laid out and filled in.
+//!
+//! It reads the form the way a person does: it finds each part by its printed label or wording
+//! (not by position), reads YES/NO by the columns the section's header row names, and reports in a
+//! warning anything it could not read or had to choose between.
 
-use crate::model::{Document, Format};
-use crate::record::Record;
+mod lines;
+mod marks;
+pub mod text;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use std::sync::LazyLock;
+
+use crate::catalogue::{self, Kind};
+use crate::dates;
+use crate::model::{Document, Format, Run};
+use crate::record::{Action, Answer, Record, Status};
+
+use lines::{Line, LineCell};
+use marks::Choice;
+use text::{at_word_boundary, clean_value, normalise, strip_label, wording_similarity};
+
+/// The reason given when a document holds no part of the form.
+pub const NOT_THE_FORM: &str = "not a CPOMS Quality Assurance form (no form sections or questions found)";
+
+/// Labels people use for each header field; the catalogue's printed label comes first.
+const HEADER_ALIASES: &[(&str, &[&str])] = &[
+    ("reviewer", &["Name of Person conducting the Quality Assurance", "Person conducting the Quality Assurance", "Name of person conducting the QA", "Quality Assurance conducted by", "Reviewer"]),
+    ("reviewer_role", &["Position/Role of Person conducting the Quality Assurance", "Role of Person conducting the Quality Assurance", "Position of Person conducting the Quality Assurance", "Position/Role of person conducting the QA", "Reviewer role"]),
+    ("subject", &["Name of Person whose CPOMS recording is being Quality Assured", "Person whose CPOMS recording is being Quality Assured", "Name of Person whose CPOMS recording is Quality Assured", "Name of DSL"]),
+    ("subject_role", &["Position/Role of Person in School/Setting", "Role of Person in School/Setting", "Position/Role of Person in School", "Position/Role in School/Setting"]),
+    ("external_auditor", &["Name of External Auditor", "External Auditor"]),
+    ("school", &["Name of school", "School name", "Name of setting", "School"]),
+    ("date", &["Date of Quality Assurance", "Date of QA", "Date"]),
+];
 
 /// Extract the record from a document read from `source`.
 pub fn extract(doc: &Document, format: Format, source: &str) -> Record {
-    let _ = doc;
-    Record::empty(source, format.as_str())
+    let lines = lines::lines(doc);
+    let mut ex = Extractor { lines: &lines, record: Record::empty(source, format.as_str()), format };
+    ex.run(doc);
+    ex.record
+}
+
+struct Extractor<'l, 'a> {
+    lines: &'l [Line<'a>],
+    record: Record,
+    format: Format,
+}
+
+/// Where the parts of the form were found (line indices).
+#[derive(Debug, Default)]
+struct Anchors {
+    overview: Option<usize>,
+    first_section_row: Option<usize>,
+    standards: Option<usize>,
+    overall: Option<usize>,
+    actions_required: Option<usize>,
+    action_header: Option<usize>,
+    review: Option<usize>,
+    review_date: Option<usize>,
+    first_signed: Option<usize>,
+}
+
+static ROW_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*[.)]?\s*$").expect("static regex"));
+static LEADING_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{1,2}(?:\.\d{1,2})?)[.)]?\s+(\S.*)$").expect("static regex"));
+static LEGEND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)[1-5]\s*[=\-–:]\s*(good|poor|outstanding|inadequate)").expect("static regex"));
+
+fn line_starts_with(line: &Line, label: &str) -> Option<String> {
+    let t = line.text();
+    let rest = strip_label(t.trim_start(), label)?;
+    at_word_boundary(rest).then(|| rest.to_string())
+}
+
+impl<'l, 'a> Extractor<'l, 'a> {
+    fn run(&mut self, doc: &Document) {
+        let mut anchors = self.find_anchors();
+        let questions_found = self.read_questions(&mut anchors);
+        let header_end = anchors
+            .overview
+            .or(anchors.first_section_row)
+            .unwrap_or_else(|| self.lines.len().min(30));
+        self.read_header(header_end);
+        let overview_found = self.read_overview(&anchors);
+        self.read_standards(&anchors);
+        self.read_actions(&anchors);
+        self.read_review(&anchors);
+        self.read_signatures(&anchors);
+        self.read_version(doc);
+        self.decide_status(&anchors, questions_found, overview_found);
+    }
+
+    fn warn(&mut self, w: impl Into<String>) {
+        self.record.warnings.push(w.into());
+    }
+
+    fn find_anchors(&self) -> Anchors {
+        let mut a = Anchors::default();
+        for (i, line) in self.lines.iter().enumerate() {
+            let t = line.text();
+            let n = normalise(&t);
+            if n.is_empty() {
+                continue;
+            }
+            if a.overview.is_none() && !line.is_row() && (n == "overview" || n.starts_with("overview ")) && n.len() < 40 {
+                a.overview = Some(i);
+            }
+            if a.standards.is_none() && n.starts_with("standards and actions") {
+                a.standards = Some(i);
+            }
+            if a.overall.is_none() && line_starts_with(line, "Overall Standard of recording").is_some() {
+                a.overall = Some(i);
+            }
+            if a.actions_required.is_none() && line_starts_with(line, "Actions required").is_some() {
+                a.actions_required = Some(i);
+            }
+            if a.action_header.is_none() && line.is_row() && n.contains("action") && n.contains("by whom") {
+                a.action_header = Some(i);
+            }
+            if a.review.is_none()
+                && (line_starts_with(line, "Quality Assurance to be reviewed").is_some()
+                    || line_starts_with(line, "QA to be reviewed").is_some())
+            {
+                a.review = Some(i);
+            }
+            if a.review_date.is_none() && line_starts_with(line, "Date of review").is_some() {
+                a.review_date = Some(i);
+            }
+            if a.first_signed.is_none() && line_starts_with(line, "Signed").is_some() {
+                a.first_signed = Some(i);
+            }
+        }
+        a
+    }
+
+    // ---------------------------------------------------------------- header
+
+    fn read_header(&mut self, end: usize) {
+        let mut found: HashMap<&'static str, String> = HashMap::new();
+        let mut i = 0usize;
+        while i < end.min(self.lines.len()) {
+            let Some(line) = self.lines.get(i) else { break };
+            let text = line.text();
+            let trimmed = text.trim_start();
+            // The longest label that fits wins ("Name of External Auditor" over "Name of …").
+            let mut best: Option<(&'static str, usize, String)> = None;
+            for (field, labels) in HEADER_ALIASES {
+                for label in labels.iter() {
+                    if let Some(rest) = strip_label(trimmed, label) {
+                        if at_word_boundary(rest) && best.as_ref().is_none_or(|b| label.len() > b.1) {
+                            best = Some((field, label.len(), rest.to_string()));
+                        }
+                    }
+                }
+            }
+            if let Some((field, _, rest)) = best {
+                if !found.contains_key(field) {
+                    let mut value = clean_value(&rest);
+                    if value.is_none() {
+                        // Typed on the next line.
+                        if let Some(next) = self.lines.get(i + 1).filter(|_| i + 1 < end) {
+                            if !self.is_header_label(next) {
+                                value = clean_value(&next.text());
+                                if value.is_some() {
+                                    i += 1;
+                                }
+                            }
+                        }
+                    }
+                    if let Some(v) = value {
+                        found.insert(field, v);
+                    }
+                }
+            }
+            i += 1;
+        }
+        let h = &mut self.record.header;
+        h.reviewer = found.remove("reviewer");
+        h.reviewer_role = found.remove("reviewer_role");
+        h.subject = found.remove("subject");
+        h.subject_role = found.remove("subject_role");
+        h.external_auditor = found.remove("external_auditor");
+        h.school = found.remove("school");
+        if let Some(d) = found.remove("date") {
+            match dates::parse_uk_date(&d) {
+                Some(date) => self.record.header.date = Some(dates::iso(date)),
+                None => self.warn(format!("header date: could not read '{}' as a date", short(&d))),
+            }
+        }
+    }
+
+    fn is_header_label(&self, line: &Line) -> bool {
+        let text = line.text();
+        let t = text.trim_start();
+        HEADER_ALIASES.iter().any(|(_, labels)| labels.iter().any(|l| strip_label(t, l).is_some_and(at_word_boundary)))
+            || normalise(t).starts_with("overview")
+    }
+
+    fn form_date(&self) -> Option<NaiveDate> {
+        self.record.header.date.as_deref().and_then(dates::parse_iso)
+    }
+
+    // ---------------------------------------------------------------- overview
+
+    fn read_overview(&mut self, a: &Anchors) -> bool {
+        let start = a.overview.map_or(0, |o| o + 1);
+        let end = a.first_section_row.or(a.standards).unwrap_or(self.lines.len());
+        if start >= end {
+            return false;
+        }
+        // Where each overview question stands.
+        let mut at: Vec<(usize, usize, f64)> = Vec::new(); // (line, question index, score)
+        for i in start..end {
+            let Some(line) = self.lines.get(i) else { break };
+            let first = line.cells.iter().find(|c| !c.text.trim().is_empty()).map(|c| c.text.as_str()).unwrap_or("");
+            // The question is the first line of its cell/paragraph.
+            let first_line = first.lines().next().unwrap_or("");
+            if normalise(first_line).split(' ').count() < 3 {
+                continue;
+            }
+            let mut best: Option<(usize, f64)> = None;
+            for (qi, q) in catalogue::OVERVIEW.iter().enumerate() {
+                let s = overview_score(first_line, q.wording);
+                if s >= 0.8 && best.is_none_or(|b| s > b.1) {
+                    best = Some((qi, s));
+                }
+            }
+            if let Some((qi, s)) = best {
+                // Keep the best line per question.
+                if let Some(pos) = at.iter().position(|x| x.1 == qi) {
+                    if at.get(pos).is_some_and(|x| x.2 < s) {
+                        at.remove(pos);
+                    } else {
+                        continue;
+                    }
+                }
+                at.push((i, qi, s));
+            }
+        }
+        at.sort_by_key(|x| x.0);
+        let found = !at.is_empty();
+        for (k, &(line_no, qi, _)) in at.iter().enumerate() {
+            let next = at.get(k + 1).map_or(end, |x| x.0);
+            let Some(q) = catalogue::OVERVIEW.get(qi) else { continue };
+            let mut parts: Vec<String> = Vec::new();
+            if let Some(line) = self.lines.get(line_no) {
+                // Same line: the other cells, or the text after the question's wording.
+                let filled: Vec<&LineCell> = line.filled().collect();
+                if filled.len() > 1 {
+                    for c in filled.iter().skip(1) {
+                        if let Some(v) = text::cell_value(&c.text) {
+                            parts.push(v);
+                        }
+                    }
+                } else if let Some(c) = filled.first() {
+                    let mut cell_lines = c.text.lines();
+                    let first_line = cell_lines.next().unwrap_or("");
+                    if let Some(rest) = strip_question(first_line, q.wording) {
+                        if let Some(v) = text::cell_value(rest) {
+                            parts.push(v);
+                        }
+                    }
+                    for l in cell_lines {
+                        if let Some(v) = text::cell_value(l) {
+                            parts.push(v);
+                        }
+                    }
+                }
+            }
+            for j in line_no + 1..next {
+                let Some(line) = self.lines.get(j) else { break };
+                let t = line.text();
+                if self.is_section_title(&t) {
+                    break;
+                }
+                for c in line.filled() {
+                    if let Some(v) = text::cell_value(&c.text) {
+                        parts.push(v);
+                    }
+                }
+            }
+            let value = if parts.is_empty() { None } else { Some(parts.join("\n")) };
+            if let Some(slot) = self.record.overview.get_mut(q.id) {
+                *slot = value;
+            }
+        }
+        for (key, oid) in catalogue::CASE_COUNTS {
+            let count = self.record.overview.get(*oid).and_then(|v| v.as_deref()).and_then(text::parse_count);
+            let c = &mut self.record.case_counts;
+            match *key {
+                "cp" => c.cp = count,
+                "cin" => c.cin = count,
+                "lac" => c.lac = count,
+                _ => c.eh = count,
+            }
+        }
+        found
+    }
+
+    fn is_section_title(&self, t: &str) -> bool {
+        let n = normalise(t);
+        catalogue::SECTIONS.iter().any(|s| n.starts_with(&normalise(s.title)))
+    }
+
+    // ---------------------------------------------------------------- questions
+
+    /// Read the numbered rows; returns how many catalogue rows were found.
+    fn read_questions(&mut self, a: &mut Anchors) -> usize {
+        let mut cols = ColumnMap::default();
+        let mut seen: HashMap<&'static str, usize> = HashMap::new();
+        let mut last_q: Option<(usize, &'static str)> = None; // (line, id)
+        let mut pending: Vec<PendingRow> = Vec::new();
+        let stop = a.action_header.unwrap_or(self.lines.len());
+        for i in 0..self.lines.len() {
+            let Some(line) = self.lines.get(i) else { break };
+            if !line.is_row() || i >= stop && a.action_header.is_some() {
+                if !line.is_row() && !line.text().trim().is_empty() {
+                    last_q = None;
+                }
+                continue;
+            }
+            if let Some(map) = ColumnMap::from_header(line) {
+                cols = map;
+                last_q = None;
+                if a.first_section_row.is_none() && self.is_section_title(&line.text()) {
+                    a.first_section_row = Some(i);
+                }
+                continue;
+            }
+            let text = line.text();
+            if self.is_section_title(&text) && line.filled().count() <= 4 && !has_number_cell(line) {
+                if a.first_section_row.is_none() {
+                    a.first_section_row = Some(i);
+                }
+                last_q = None;
+                continue;
+            }
+            let Some((number, qcell_idx, qtext)) = number_and_question(line) else {
+                // A continuation of the row above (merged cells, a question wrapped onto a new row).
+                if let Some((_, id)) = last_q {
+                    if let Some(p) = pending.iter_mut().rev().find(|p| p.id == id) {
+                        p.absorb(line, &cols);
+                    }
+                }
+                continue;
+            };
+            let Some((q, how)) = match_question(&number, &qtext) else {
+                if !qtext.trim().is_empty() || !number.is_empty() {
+                    let what = if number.is_empty() { "a row".to_string() } else { format!("row {number}") };
+                    if words_count(&qtext) >= 3 {
+                        self.warn(format!("{what} is not a question of the July 2019 form (extra row): not in the record"));
+                    }
+                }
+                last_q = None;
+                continue;
+            };
+            if a.first_section_row.is_none() {
+                a.first_section_row = Some(i);
+            }
+            if let Some(w) = how {
+                self.warn(w);
+            }
+            if let Some(prev) = seen.get(q.id) {
+                let _ = prev;
+                self.warn(format!("row {}: appears twice on the form; the first is kept", q.id));
+                last_q = None;
+                continue;
+            }
+            seen.insert(q.id, i);
+            pending.push(PendingRow::new(q.id, line, qcell_idx, &cols));
+            last_q = Some((i, q.id));
+        }
+        for p in &pending {
+            self.finish_row(p);
+        }
+        for q in catalogue::QUESTIONS {
+            if !seen.contains_key(q.id) && !pending.is_empty() {
+                self.record.warnings.push(format!("row {}: not found on the form", q.id));
+            }
+        }
+        seen.len()
+    }
+
+    fn finish_row(&mut self, p: &PendingRow) {
+        let Some(q) = catalogue::question(p.id) else { return };
+        let comment = p.comment.as_deref().and_then(text::cell_value);
+        let mut answer: Option<Answer> = None;
+        let mut rating: Option<u8> = None;
+        if let Some(word) = &p.answer_word {
+            let w = word.trim();
+            if q.kind == Kind::Rating && w.len() == 1 && w.chars().all(|c| ('1'..='5').contains(&c)) {
+                rating = w.parse().ok();
+            } else {
+                answer = match marks::answer_word(w) {
+                    Some(true) => Some(Answer::Yes),
+                    Some(false) => Some(Answer::No),
+                    None if marks::is_tick_token(w) => Some(Answer::Yes),
+                    None => None,
+                };
+            }
+        } else {
+            let yes = p.yes.as_ref().map(|c| marks::cell_mark(&c.text, &c.runs.iter().collect::<Vec<_>>(), c.shading.as_deref(), "yes")).unwrap_or_default();
+            let no = p.no.as_ref().map(|c| marks::cell_mark(&c.text, &c.runs.iter().collect::<Vec<_>>(), c.shading.as_deref(), "no")).unwrap_or_default();
+            answer = match marks::choose_yes_no(&yes, &no) {
+                Choice::Yes => Some(Answer::Yes),
+                Choice::No => Some(Answer::No),
+                Choice::Both => Some(Answer::Both),
+                Choice::None => None,
+            };
+            if answer.is_none() && !yes.tick && !no.tick && !yes.label_only && !no.label_only {
+                if let Some(c) = &comment {
+                    answer = marks::answer_in_comment(c).map(|v| if v { Answer::Yes } else { Answer::No });
+                }
+            }
+        }
+        if answer == Some(Answer::Both) {
+            self.warn(format!("row {}: both YES and NO marked", q.id));
+        }
+        if q.kind == Kind::Rating {
+            if rating.is_none() {
+                let lines: Vec<Vec<Run>> = p.rating_lines.clone();
+                let refs: Vec<Vec<&Run>> = lines.iter().map(|l| l.iter().collect()).collect();
+                rating = marks::choose_digit(&refs);
+            }
+            if rating.is_none() {
+                if let Some(r) = &p.rating_cell {
+                    rating = marks::rating_in_comment(r);
+                }
+            }
+            if rating.is_none() {
+                if let Some(c) = &comment {
+                    rating = marks::rating_in_comment(c);
+                }
+            }
+        }
+        if let Some(slot) = self.record.questions.get_mut(q.id) {
+            slot.answer = answer;
+            slot.comment = comment;
+            if q.kind == Kind::Rating {
+                slot.rating = Some(rating);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- standards
+
+    fn read_standards(&mut self, a: &Anchors) {
+        let Some(start) = a.overall else { return };
+        let Some(line) = self.lines.get(start) else { return };
+        let end = [a.actions_required, a.action_header, a.review, a.first_signed]
+            .into_iter()
+            .flatten()
+            .filter(|&e| e > start)
+            .min()
+            .unwrap_or((start + 12).min(self.lines.len()));
+        // Typed on the label's own line ("Overall Standard of recording   2", or a cell beside it).
+        let label_runs = runs_after_label(line, "Overall Standard of recording");
+        let label_text: String = label_runs.iter().map(|r| r.text.as_str()).collect();
+        let mut lines_runs: Vec<Vec<Run>> = Vec::new();
+        if !label_text.trim().is_empty() {
+            lines_runs.push(label_runs);
+        }
+        let own = marks::choose_digit(&lines_runs.iter().map(|l| l.iter().collect()).collect::<Vec<_>>());
+        if own.is_some() && !label_text.contains('2') || own.is_some() && digits_in(&label_text) == 1 {
+            self.record.overall_standard = own;
+            return;
+        }
+        for j in start + 1..end {
+            let Some(l) = self.lines.get(j) else { break };
+            let t = l.text();
+            if LEGEND.is_match(&t) || normalise(&t).is_empty() {
+                continue;
+            }
+            if l.is_row() {
+                lines_runs.push(l.runs());
+            } else {
+                lines_runs.push(l.cells.iter().flat_map(|c| c.runs.iter().cloned()).collect());
+            }
+        }
+        let refs: Vec<Vec<&Run>> = lines_runs.iter().map(|l| l.iter().collect()).collect();
+        self.record.overall_standard = marks::choose_digit(&refs).or_else(|| self.grid_choice(start, end));
+    }
+
+    /// A spreadsheet grid: a row of 1..5 with an X under (or beside) the chosen one.
+    fn grid_choice(&self, start: usize, end: usize) -> Option<u8> {
+        for j in start..end {
+            let l = self.lines.get(j)?;
+            let digit_cols: Vec<(u32, u8)> = l
+                .cells
+                .iter()
+                .filter_map(|c| {
+                    let t = c.text.trim();
+                    (t.len() == 1).then(|| t.parse::<u8>().ok()).flatten().filter(|d| (1..=5).contains(d)).map(|d| (c.col, d))
+                })
+                .collect();
+            if digit_cols.len() < 5 {
+                continue;
+            }
+            let next = self.lines.get(j + 1)?;
+            let chosen: Vec<u8> = digit_cols
+                .iter()
+                .filter(|(col, _)| {
+                    next.cells.iter().any(|c| c.col == *col && marks::is_tick_token(&c.text))
+                })
+                .map(|(_, d)| *d)
+                .collect();
+            if chosen.len() == 1 {
+                return chosen.first().copied();
+            }
+        }
+        None
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    fn read_actions(&mut self, a: &Anchors) {
+        if let Some(i) = a.actions_required {
+            self.record.actions_required = self.y_n_field(i, "Actions required", a);
+        }
+        let Some(h) = a.action_header else { return };
+        let Some(header) = self.lines.get(h) else { return };
+        let mut col_action = None;
+        let mut col_whom = None;
+        let mut col_time = None;
+        for c in &header.cells {
+            let n = normalise(&c.text);
+            if n.contains("by whom") || n == "who" || n.contains("owner") {
+                col_whom = Some(c.col);
+            } else if n.contains("timescale") || n.contains("deadline") || n.contains("by when") || n.contains("date") {
+                col_time = Some(c.col);
+            } else if n.contains("action") {
+                col_action = Some(c.col);
+            }
+        }
+        let form_date = self.form_date();
+        let mut table = header.table;
+        for j in h + 1..self.lines.len() {
+            let Some(l) = self.lines.get(j) else { break };
+            if !l.is_row() {
+                if l.text().trim().is_empty() {
+                    continue;
+                }
+                break;
+            }
+            if l.table != table {
+                // A table split across pages continues only when it has the same shape.
+                if l.cells.len() != header.cells.len() {
+                    break;
+                }
+                table = l.table;
+            }
+            let get = |col: Option<u32>| -> Option<String> {
+                let col = col?;
+                l.cells.iter().find(|c| c.col <= col && col < c.col + c.span).and_then(|c| text::cell_value(&c.text))
+            };
+            let action = get(col_action);
+            let by_whom = get(col_whom);
+            let timescale = get(col_time);
+            if action.is_none() && by_whom.is_none() && timescale.is_none() {
+                continue;
+            }
+            let due = timescale.as_deref().and_then(|t| dates::record_due(t, form_date)).map(dates::iso);
+            self.record.actions.push(Action { action: action.unwrap_or_default(), by_whom, timescale, due });
+        }
+    }
+
+    /// A Y/N choice after `label` on line `i`, or on the lines after it.
+    fn y_n_field(&self, i: usize, label: &str, a: &Anchors) -> Option<bool> {
+        let line = self.lines.get(i)?;
+        let runs = runs_after_label(line, label);
+        let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+        if has_y_n(&text) {
+            return marks::choose_y_n(&runs.iter().collect::<Vec<_>>());
+        }
+        let stops = [a.action_header, a.review, a.review_date, a.first_signed];
+        for j in i + 1..(i + 10).min(self.lines.len()) {
+            if stops.contains(&Some(j)) {
+                break;
+            }
+            let l = self.lines.get(j)?;
+            let runs: Vec<Run> = l.runs();
+            let t: String = runs.iter().map(|r| r.text.as_str()).collect();
+            if t.trim().is_empty() {
+                continue;
+            }
+            if has_y_n(&t) {
+                return marks::choose_y_n(&runs.iter().collect::<Vec<_>>());
+            }
+            break;
+        }
+        None
+    }
+
+    // ---------------------------------------------------------------- review
+
+    fn read_review(&mut self, a: &Anchors) {
+        if let Some(i) = a.review {
+            let label = if self.lines.get(i).and_then(|l| line_starts_with(l, "QA to be reviewed")).is_some() {
+                "QA to be reviewed"
+            } else {
+                "Quality Assurance to be reviewed"
+            };
+            self.record.review_required = self.y_n_field(i, label, a);
+        }
+        if let Some(i) = a.review_date {
+            let Some(line) = self.lines.get(i) else { return };
+            let rest = line_starts_with(line, "Date of review (if applicable)")
+                .or_else(|| line_starts_with(line, "Date of review"))
+                .unwrap_or_default();
+            let mut value = clean_value(&rest);
+            if value.is_none() {
+                if let Some(next) = self.lines.get(i + 1) {
+                    let t = next.text();
+                    if line_starts_with(next, "On completion").is_none() && line_starts_with(next, "Signed").is_none() {
+                        value = clean_value(&t);
+                    }
+                }
+            }
+            if let Some(v) = value {
+                match dates::parse_uk_date(&v) {
+                    Some(d) => self.record.review_date = Some(dates::iso(d)),
+                    None => self.warn(format!("review date: could not read '{}' as a date", short(&v))),
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- sign-off
+
+    fn read_signatures(&mut self, a: &Anchors) {
+        let Some(first) = a.first_signed else { return };
+        let mut last_signed = first;
+        for j in first..self.lines.len() {
+            let Some(line) = self.lines.get(j) else { break };
+            let Some(rest) = line_starts_with(line, "Signed") else { continue };
+            last_signed = j;
+            let lower = rest.to_lowercase();
+            let key = if lower.contains("headteacher") || lower.contains("principal") || lower.contains("chair of governors") {
+                "head"
+            } else if lower.contains("designated") {
+                "designated_person"
+            } else if lower.contains("external") || lower.contains("auditor") {
+                "external_auditor"
+            } else {
+                continue;
+            };
+            // The name stands before the bracketed role.
+            let name_part = match rest.rfind('(') {
+                Some(p) => &rest[..p],
+                None => rest.as_str(),
+            };
+            let name = clean_value(name_part);
+            let s = &mut self.record.signatures;
+            match key {
+                "head" => s.head = name,
+                "designated_person" => s.designated_person = name,
+                _ => s.external_auditor = name,
+            }
+        }
+        for j in last_signed + 1..(last_signed + 6).min(self.lines.len()) {
+            let Some(line) = self.lines.get(j) else { break };
+            let Some(rest) = line_starts_with(line, "Date") else { continue };
+            if let Some(v) = clean_value(&rest) {
+                match dates::parse_uk_date(&v) {
+                    Some(d) => self.record.signatures.date = Some(dates::iso(d)),
+                    None => self.warn(format!("sign-off date: could not read '{}' as a date", short(&v))),
+                }
+            }
+            break;
+        }
+    }
+
+    fn read_version(&mut self, doc: &Document) {
+        let furniture = lines::furniture_text(doc);
+        let body_tail = self.lines.iter().rev().take(12).map(|l| l.text()).collect::<Vec<_>>();
+        let has = |t: &String| normalise(t).contains("july 2019");
+        if furniture.iter().any(has) || body_tail.iter().any(has) {
+            self.record.form_version = Some(catalogue::FORM_VERSION.to_string());
+        }
+    }
+
+    fn decide_status(&mut self, a: &Anchors, questions: usize, overview: bool) {
+        if questions == 0 && !overview {
+            self.record.status = Status::Failed;
+            self.record.errors.push(NOT_THE_FORM.to_string());
+            return;
+        }
+        let mut sections_found: Vec<u8> = Vec::new();
+        for q in catalogue::QUESTIONS {
+            let answered = self.record.warnings.iter().all(|w| w != &format!("row {}: not found on the form", q.id));
+            if answered && !sections_found.contains(&q.section) {
+                sections_found.push(q.section);
+            }
+        }
+        let tail_missing = a.overall.is_none() && a.action_header.is_none() && a.review.is_none() && a.first_signed.is_none();
+        let last = sections_found.iter().copied().max().unwrap_or(0);
+        if tail_missing && last < 9 {
+            // Drop the per-row warnings: one plain sentence says it better.
+            self.record.warnings.retain(|w| !w.ends_with(": not found on the form"));
+            let what = if last == 0 {
+                "the form has no numbered sections, standards and actions, review or sign-off".to_string()
+            } else {
+                format!(
+                    "form ends after section {last}: sections {}-9, standards and actions, review and sign-off are missing",
+                    last + 1
+                )
+            };
+            self.warn(what);
+            self.record.status = Status::Partial;
+        } else if sections_found.len() < catalogue::SECTIONS.len() {
+            let missing: Vec<String> = catalogue::SECTIONS
+                .iter()
+                .filter(|s| !sections_found.contains(&s.number))
+                .map(|s| s.number.to_string())
+                .collect();
+            self.warn(format!("section(s) {} not found on the form", missing.join(", ")));
+            self.record.status = Status::Partial;
+        } else if tail_missing {
+            self.warn("standards and actions, review and sign-off not found on the form");
+            self.record.status = Status::Partial;
+        }
+        let _ = self.format;
+    }
+}
+
+fn short(s: &str) -> String {
+    let one_line = s.replace('\n', " ");
+    if one_line.chars().count() > 40 {
+        format!("{}…", one_line.chars().take(40).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+fn words_count(s: &str) -> usize {
+    text::words(s).len()
+}
+
+fn digits_in(s: &str) -> usize {
+    s.chars().filter(|c| ('1'..='5').contains(c)).count()
+}
+
+fn has_y_n(t: &str) -> bool {
+    let w = text::words(t);
+    w.iter().any(|x| matches!(x.as_str(), "y" | "n" | "yes" | "no"))
+}
+
+/// How well a line matches an overview question: containment both ways, so a line that is the
+/// question plus a typed answer still matches, and a short answer does not.
+fn overview_score(line: &str, wording: &str) -> f64 {
+    let a = wording_similarity(line, wording);
+    let b = wording_similarity(wording, line);
+    if text::words(line).len() < text::words(wording).len() / 2 {
+        return 0.0;
+    }
+    a.min(1.0) * 0.8 + b.min(1.0) * 0.2
+}
+
+/// The text after the question's wording on the same line, if the line starts with it.
+fn strip_question<'t>(line: &'t str, wording: &str) -> Option<&'t str> {
+    if let Some(rest) = strip_label(line, wording) {
+        return Some(rest);
+    }
+    // Edited wording: everything after the question mark.
+    line.find('?').map(|p| &line[p + 1..])
+}
+
+/// The runs of a line after its label (the label's letters counted off the front).
+fn runs_after_label(line: &Line, label: &str) -> Vec<Run> {
+    let runs = line.runs();
+    let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+    let trimmed = text.trim_start();
+    let lead = text.len() - trimmed.len();
+    let Some(rest) = strip_label(trimmed, label) else { return Vec::new() };
+    let skip_bytes = lead + trimmed.len() - rest.len();
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    for r in runs {
+        let end = pos + r.text.len();
+        if end <= skip_bytes {
+            pos = end;
+            continue;
+        }
+        if pos >= skip_bytes {
+            out.push(r);
+        } else {
+            let cut = skip_bytes - pos;
+            if let Some(tail) = r.text.get(cut..) {
+                out.push(Run { text: tail.to_string(), format: r.format.clone(), kind: r.kind });
+            }
+        }
+        pos = end;
+    }
+    out
+}
+
+/// Where YES, NO, Comments (or one Answer column, or a Rating column) stand, by grid column.
+#[derive(Debug, Clone, Default)]
+struct ColumnMap {
+    yes: Option<u32>,
+    no: Option<u32>,
+    comment: Option<u32>,
+    answer: Option<u32>,
+    rating: Option<u32>,
+}
+
+impl ColumnMap {
+    /// A section header row names its columns: "YES", "NO", "Comments/Actions" (or "Answer").
+    fn from_header(line: &Line) -> Option<ColumnMap> {
+        let mut map = ColumnMap::default();
+        let mut no_cands: Vec<u32> = Vec::new();
+        let mut question_col: Option<u32> = None;
+        for c in &line.cells {
+            let n = normalise(&c.text);
+            match n.as_str() {
+                "yes" | "y" => map.yes = Some(c.col),
+                "no" | "n" => no_cands.push(c.col),
+                "answer" | "response" | "yes no" | "y n" | "answer yes no" => map.answer = Some(c.col),
+                "rating" | "score" | "grade" | "rating 1 5" | "standard" => map.rating = Some(c.col),
+                "question" | "questions" => question_col = Some(c.col),
+                _ if n.starts_with("comment") || n == "notes" || n.starts_with("evidence") => map.comment = Some(c.col),
+                _ if n.starts_with("rating") => map.rating = Some(c.col),
+                _ if n.starts_with("answer") => map.answer = Some(c.col),
+                _ => {}
+            }
+        }
+        // "No" can head the number column too: the answer NO is the one after the question column.
+        let after_q = |c: &u32| question_col.is_none_or(|q| *c > q);
+        map.no = no_cands.iter().copied().filter(after_q).find(|c| map.yes.is_none_or(|y| *c != y)).or_else(|| {
+            if no_cands.len() > 1 {
+                no_cands.last().copied()
+            } else {
+                None
+            }
+        });
+        if map.yes.is_some() && map.no.is_some() || map.answer.is_some() {
+            Some(map)
+        } else {
+            None
+        }
+    }
+}
+
+/// The cells of one question row, by role, gathered before the answer is decided (a row can
+/// continue on the next table row).
+#[derive(Debug, Clone)]
+struct PendingRow {
+    id: &'static str,
+    yes: Option<OwnedCell>,
+    no: Option<OwnedCell>,
+    comment: Option<String>,
+    answer_word: Option<String>,
+    rating_cell: Option<String>,
+    /// Lines of the question cell after its wording (the "1 2 3 4 5" of a rating row).
+    rating_lines: Vec<Vec<Run>>,
+    question_col: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct OwnedCell {
+    text: String,
+    runs: Vec<Run>,
+    shading: Option<String>,
+}
+
+impl OwnedCell {
+    fn from(c: &LineCell) -> Self {
+        OwnedCell { text: c.text.clone(), runs: c.runs.clone(), shading: c.shading.map(str::to_string) }
+    }
+
+    fn extend(&mut self, c: &LineCell) {
+        if c.text.trim().is_empty() && c.shading.is_none() {
+            return;
+        }
+        if !self.text.is_empty() && !c.text.is_empty() {
+            self.text.push('\n');
+            self.runs.push(Run::plain("\n"));
+        }
+        self.text.push_str(&c.text);
+        self.runs.extend(c.runs.iter().cloned());
+        if self.shading.is_none() {
+            self.shading = c.shading.map(str::to_string);
+        }
+    }
+}
+
+fn cell_at<'c, 'x>(line: &'c Line<'x>, col: u32) -> Option<&'c LineCell<'x>> {
+    line.cells.iter().find(|c| c.col <= col && col < c.col.saturating_add(c.span))
+}
+
+impl PendingRow {
+    fn new(id: &'static str, line: &Line, qcell: usize, cols: &ColumnMap) -> Self {
+        let qc = line.cells.get(qcell);
+        let question_col = qc.map_or(1, |c| c.col);
+        let mut row = PendingRow {
+            id,
+            yes: None,
+            no: None,
+            comment: None,
+            answer_word: None,
+            rating_cell: None,
+            rating_lines: Vec::new(),
+            question_col,
+        };
+        if let Some(c) = qc {
+            row.rating_lines = rating_lines(c);
+        }
+        row.assign(line, cols, false);
+        row
+    }
+
+    fn assign(&mut self, line: &Line, cols: &ColumnMap, continuation: bool) {
+        let after_q: Vec<&LineCell> = line.cells.iter().filter(|c| c.col > self.question_col).collect();
+        let pick = |col: Option<u32>, nth: usize| -> Option<&LineCell> {
+            match col {
+                Some(col) => cell_at(line, col),
+                None => after_q.get(nth).copied(),
+            }
+        };
+        let have_map = cols.yes.is_some() || cols.answer.is_some();
+        let (yes, no, comment) = if have_map {
+            (cols.yes.and_then(|c| cell_at(line, c)), cols.no.and_then(|c| cell_at(line, c)), cols.comment.and_then(|c| cell_at(line, c)))
+        } else {
+            (pick(None, 0), pick(None, 1), pick(None, 2))
+        };
+        let merge = |slot: &mut Option<OwnedCell>, c: Option<&LineCell>| {
+            if let Some(c) = c.filter(|c| !c.merged_above) {
+                match slot {
+                    Some(s) if continuation => s.extend(c),
+                    Some(_) => {}
+                    None => *slot = Some(OwnedCell::from(c)),
+                }
+            }
+        };
+        merge(&mut self.yes, yes);
+        merge(&mut self.no, no);
+        if let Some(c) = comment.filter(|c| !c.merged_above && !c.text.trim().is_empty()) {
+            match &mut self.comment {
+                Some(s) => {
+                    s.push('\n');
+                    s.push_str(&c.text);
+                }
+                None => self.comment = Some(c.text.clone()),
+            }
+        }
+        if let Some(c) = cols.answer.and_then(|col| cell_at(line, col)).filter(|c| !c.merged_above && !c.text.trim().is_empty()) {
+            self.answer_word.get_or_insert_with(|| c.text.clone());
+        }
+        if let Some(c) = cols.rating.and_then(|col| cell_at(line, col)).filter(|c| !c.merged_above && !c.text.trim().is_empty()) {
+            self.rating_cell.get_or_insert_with(|| c.text.clone());
+        }
+    }
+
+    /// A following row with no number: the same form row continued.
+    fn absorb(&mut self, line: &Line, cols: &ColumnMap) {
+        if let Some(qc) = line.cells.iter().find(|c| c.col == self.question_col) {
+            let extra = rating_lines_all(qc);
+            self.rating_lines.extend(extra);
+        }
+        self.assign(line, cols, true);
+    }
+}
+
+/// The lines of a question cell after its first line (where "1 2 3 4 5" stands on rating rows),
+/// legend lines removed.
+fn rating_lines(c: &LineCell) -> Vec<Vec<Run>> {
+    c.run_lines()
+        .into_iter()
+        .skip(1)
+        .filter(|l| {
+            let t: String = l.iter().map(|r| r.text.as_str()).collect();
+            !LEGEND.is_match(&t) && !t.trim().is_empty()
+        })
+        .collect()
+}
+
+fn rating_lines_all(c: &LineCell) -> Vec<Vec<Run>> {
+    c.run_lines()
+        .into_iter()
+        .filter(|l| {
+            let t: String = l.iter().map(|r| r.text.as_str()).collect();
+            !LEGEND.is_match(&t) && !t.trim().is_empty() && digits_in(&t) > 0
+        })
+        .collect()
+}
+
+fn has_number_cell(line: &Line) -> bool {
+    line.cells.iter().any(|c| ROW_NUMBER.is_match(&c.text))
+}
+
+/// The row number and the question text of a row, and which cell holds the question.
+fn number_and_question(line: &Line) -> Option<(String, usize, String)> {
+    for (i, c) in line.cells.iter().enumerate() {
+        if c.merged_above {
+            continue;
+        }
+        if let Some(m) = ROW_NUMBER.captures(&c.text) {
+            let number = m.get(1)?.as_str().replace(',', ".");
+            // The question: the next cell with words.
+            let (qi, qc) = line
+                .cells
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find(|(_, c)| words_count(&c.text) >= 2)?;
+            let _ = qc;
+            return Some((number, qi, line.cells.get(qi).map(|c| c.text.clone()).unwrap_or_default()));
+        }
+        if !c.text.trim().is_empty() {
+            // Number and question typed in one cell: "1.4 Does the chronology…".
+            if let Some(m) = LEADING_NUMBER.captures(c.text.lines().next().unwrap_or("")) {
+                let number = m.get(1)?.as_str().to_string();
+                let rest = m.get(2)?.as_str();
+                if words_count(rest) >= 3 {
+                    let mut full = rest.to_string();
+                    for l in c.text.lines().skip(1) {
+                        full.push('\n');
+                        full.push_str(l);
+                    }
+                    return Some((number, i, full));
+                }
+            }
+            // A question with no number: matched by wording alone.
+            if words_count(&c.text) >= 4 {
+                return Some((String::new(), i, c.text.clone()));
+            }
+            return None;
+        }
+    }
+    None
+}
+
+/// Match a row to the catalogue by number and wording together. Returns the question and, when
+/// the match needed judgement, a warning saying what was seen.
+fn match_question(number: &str, qtext: &str) -> Option<(&'static catalogue::Question, Option<String>)> {
+    let first_line_words = qtext.lines().next().unwrap_or("");
+    let score = |q: &catalogue::Question| {
+        wording_similarity(qtext, q.wording).max(wording_similarity(first_line_words, q.wording))
+    };
+    let by_number = catalogue::question(number).or_else(|| {
+        // Spreadsheets store 9.10 as the number 9.1.
+        if number.ends_with(".1") {
+            None
+        } else {
+            None
+        }
+    });
+    let mut best: Option<(&'static catalogue::Question, f64)> = None;
+    for q in catalogue::QUESTIONS {
+        let s = score(q);
+        if best.is_none_or(|b| s > b.1 + 1e-9) {
+            best = Some((q, s));
+        }
+    }
+    let (best_q, best_s) = best?;
+    if let Some(q) = by_number {
+        let s = score(q);
+        if s >= 0.5 || (s >= best_s - 0.05 && s > 0.2) {
+            return Some((q, None));
+        }
+    }
+    // "9.1" written for 9.10 (a number cell in a spreadsheet).
+    if let Some(q) = catalogue::question(&format!("{number}0")) {
+        if score(q) >= 0.6 {
+            return Some((q, None));
+        }
+    }
+    if best_s >= 0.75 {
+        let warning = if number.is_empty() {
+            None
+        } else {
+            Some(format!("row {}: numbered {number} on this form; matched to question {} by its wording", best_q.id, number))
+        };
+        return Some((best_q, warning));
+    }
+    if let Some(q) = by_number {
+        return Some((q, Some(format!("row {}: wording differs from the July 2019 form; matched by its number", q.id))));
+    }
+    None
 }

@@ -1,0 +1,203 @@
+//! The document flattened into lines: a paragraph (split at its line breaks) is a line of one cell;
+//! a table row is a line of cells with their grid columns. Tables used only as a frame around the
+//! form (one cell holding the real tables) are looked through.
+
+use crate::model::{Block, Cell, Document, Paragraph, Run, Table};
+
+/// One cell of a line.
+#[derive(Debug, Clone)]
+pub struct LineCell<'a> {
+    /// First grid column (spans counted).
+    pub col: u32,
+    pub span: u32,
+    pub text: String,
+    pub runs: Vec<Run>,
+    pub shading: Option<&'a str>,
+    pub merged_above: bool,
+    _cell: Option<&'a Cell>,
+}
+
+impl LineCell<'_> {
+    pub fn run_refs(&self) -> Vec<&Run> {
+        self.runs.iter().collect()
+    }
+
+    /// The cell's runs split into lines at `\n`.
+    pub fn run_lines(&self) -> Vec<Vec<Run>> {
+        split_runs(&self.runs)
+    }
+}
+
+/// A paragraph or a table row.
+#[derive(Debug, Clone)]
+pub struct Line<'a> {
+    pub cells: Vec<LineCell<'a>>,
+    /// Which table the row belongs to (`None` for a paragraph).
+    pub table: Option<usize>,
+}
+
+impl Line<'_> {
+    pub fn is_row(&self) -> bool {
+        self.table.is_some()
+    }
+
+    /// The line's text: cells joined by tabs.
+    pub fn text(&self) -> String {
+        let parts: Vec<&str> = self.cells.iter().map(|c| c.text.as_str()).collect();
+        parts.join("\t")
+    }
+
+    /// All runs of the line (cells separated by a tab run).
+    pub fn runs(&self) -> Vec<Run> {
+        let mut out = Vec::new();
+        for (i, c) in self.cells.iter().enumerate() {
+            if i > 0 {
+                out.push(Run::plain("\t"));
+            }
+            out.extend(c.runs.iter().cloned());
+        }
+        out
+    }
+
+    /// Non-empty cells.
+    pub fn filled(&self) -> impl Iterator<Item = &LineCell<'_>> {
+        self.cells.iter().filter(|c| !c.text.trim().is_empty())
+    }
+}
+
+/// Split runs at line breaks into lines of runs.
+pub fn split_runs(runs: &[Run]) -> Vec<Vec<Run>> {
+    let mut lines: Vec<Vec<Run>> = vec![Vec::new()];
+    for r in runs {
+        let mut parts = r.text.split('\n').peekable();
+        while let Some(part) = parts.next() {
+            if !part.is_empty() {
+                if let Some(last) = lines.last_mut() {
+                    last.push(Run { text: part.to_string(), format: r.format.clone(), kind: r.kind });
+                }
+            } else if r.text.is_empty() {
+                // A checkbox with no glyph still counts.
+                if let Some(last) = lines.last_mut() {
+                    last.push(r.clone());
+                }
+            }
+            if parts.peek().is_some() {
+                lines.push(Vec::new());
+            }
+        }
+    }
+    lines
+}
+
+fn paragraph_lines<'a>(p: &'a Paragraph, out: &mut Vec<Line<'a>>) {
+    for runs in split_runs(&p.runs) {
+        let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+        out.push(Line {
+            cells: vec![LineCell { col: 0, span: 1, text, runs, shading: None, merged_above: false, _cell: None }],
+            table: None,
+        });
+    }
+}
+
+fn cell_runs(cell: &Cell) -> Vec<Run> {
+    // Paragraphs of a cell joined by line breaks; nested tables' text included.
+    let mut out: Vec<Run> = Vec::new();
+    let mut first = true;
+    let mut stack: Vec<(&[Block], usize)> = vec![(&cell.blocks, 0)];
+    while let Some((blocks, i)) = stack.pop() {
+        let Some(block) = blocks.get(i) else { continue };
+        stack.push((blocks, i + 1));
+        match block {
+            Block::Paragraph(p) => {
+                if !first {
+                    out.push(Run::plain("\n"));
+                }
+                first = false;
+                out.extend(p.runs.iter().cloned());
+            }
+            Block::Table(t) => {
+                for row in t.rows.iter().rev() {
+                    for c in row.cells.iter().rev() {
+                        stack.push((&c.blocks, 0));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A table that only frames other tables (one filled cell per row, holding tables).
+fn is_frame(t: &Table) -> bool {
+    t.rows.iter().all(|r| {
+        let filled: Vec<&Cell> = r.cells.iter().filter(|c| !c.blocks.is_empty()).collect();
+        filled.len() <= 1
+    }) && t.rows.iter().any(|r| r.cells.iter().any(|c| c.blocks.iter().any(|b| matches!(b, Block::Table(_)))))
+}
+
+/// Flatten the document body into lines.
+pub fn lines(doc: &Document) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut table_no = 0usize;
+    // Explicit stack of block slices (frames can nest).
+    let mut stack: Vec<(&[Block], usize)> = vec![(&doc.blocks, 0)];
+    while let Some((blocks, i)) = stack.pop() {
+        let Some(block) = blocks.get(i) else { continue };
+        stack.push((blocks, i + 1));
+        match block {
+            Block::Paragraph(p) => paragraph_lines(p, &mut out),
+            Block::Table(t) if is_frame(t) => {
+                for row in t.rows.iter().rev() {
+                    for c in row.cells.iter().rev() {
+                        stack.push((&c.blocks, 0));
+                    }
+                }
+            }
+            Block::Table(t) => {
+                table_no += 1;
+                for row in &t.rows {
+                    let mut col = 0u32;
+                    let mut cells = Vec::with_capacity(row.cells.len());
+                    for c in &row.cells {
+                        let runs = if c.merged_above { Vec::new() } else { cell_runs(c) };
+                        let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+                        let span = c.span.max(1);
+                        cells.push(LineCell {
+                            col,
+                            span,
+                            text,
+                            runs,
+                            shading: c.shading.as_deref(),
+                            merged_above: c.merged_above,
+                            _cell: Some(c),
+                        });
+                        col = col.saturating_add(span);
+                    }
+                    out.push(Line { cells, table: Some(table_no) });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The furniture (headers/footers) as plain text lines.
+pub fn furniture_text(doc: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(&[Block], usize)> = vec![(&doc.furniture, 0)];
+    while let Some((blocks, i)) = stack.pop() {
+        let Some(block) = blocks.get(i) else { continue };
+        stack.push((blocks, i + 1));
+        match block {
+            Block::Paragraph(p) => out.push(p.text()),
+            Block::Table(t) => {
+                for row in &t.rows {
+                    for c in &row.cells {
+                        out.push(c.text());
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,457 @@
+//! Reading marks: which of YES / NO a person chose, which of "1 2 3 4 5", which of "Y/N". People
+//! type X or ✓, tick a box, highlight, shade, bold, underline, colour or bracket their choice, strike
+//! or delete the others. A mark is read against its unmarked twin, never in isolation, so a form
+//! printed in bold or in colour is not read as marked everywhere.
+
+use crate::model::{Run, RunFormat, RunKind};
+
+/// What one YES or NO cell shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CellMark {
+    /// A positive mark: X, ✓, ☒, a checked box, "Y", "Yes", any typed text that is not its label.
+    pub tick: bool,
+    /// The cell holds only its own column's word ("YES" in the YES column), as printed or typed.
+    pub label_only: bool,
+    /// Formatting a person uses as a mark (cell shading, highlight, bold, underline, colour, box).
+    pub formatted: Option<String>,
+    /// The cell's text is struck through (the filler crossed it out).
+    pub struck: bool,
+    /// An empty box (☐ or an unchecked checkbox): explicitly not chosen.
+    pub empty_box: bool,
+}
+
+/// Glyphs and words that mean "this one".
+pub fn is_tick_token(token: &str) -> bool {
+    let t = token.trim().trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | '.' | '*' | '|' | '"' | '\''));
+    matches!(
+        t,
+        "X" | "x" | "✓" | "✔" | "√" | "☒" | "☑" | "✗" | "✘" | "⊠" | "■" | "●" | "✅" | "❌" | "✖" | "⨯" | "×"
+    ) || matches!(t.to_lowercase().as_str(), "y" | "yes" | "ticked" | "tick" | "checked" | "true" | "1")
+}
+
+fn is_empty_box(token: &str) -> bool {
+    matches!(token.trim(), "☐" | "□" | "○" | "◯" | "[ ]" | "( )" | "❏")
+}
+
+/// Is this run's formatting a mark? Colour counts only when `ignore_colour` is `None` or differs.
+fn format_mark(f: &RunFormat) -> Option<String> {
+    if let Some(h) = &f.highlight {
+        return Some(format!("highlight {h}"));
+    }
+    if let Some(s) = &f.shading {
+        return Some(format!("shading {s}"));
+    }
+    if f.boxed {
+        return Some("circled".into());
+    }
+    if f.bold {
+        return Some("bold".into());
+    }
+    if f.underline {
+        return Some("underline".into());
+    }
+    if let Some(c) = &f.colour {
+        return Some(format!("colour {c}"));
+    }
+    None
+}
+
+/// Analyse one YES or NO cell. `label` is the column's own word ("yes" or "no").
+pub fn cell_mark(text: &str, runs: &[&Run], shading: Option<&str>, label: &str) -> CellMark {
+    let mut mark = CellMark::default();
+    // Form controls decide on their own, whatever glyph they show.
+    let boxes: Vec<bool> = runs
+        .iter()
+        .filter_map(|r| match r.kind {
+            RunKind::Checkbox { checked } => Some(checked),
+            _ => None,
+        })
+        .collect();
+    if !boxes.is_empty() {
+        if boxes.iter().any(|c| *c) {
+            mark.tick = true;
+        } else {
+            mark.empty_box = true;
+        }
+        return mark;
+    }
+    let visible: Vec<&&Run> = runs.iter().filter(|r| !r.text.trim().is_empty()).collect();
+    let trimmed = text.trim();
+    if !trimmed.is_empty() {
+        let all_struck = !visible.is_empty() && visible.iter().all(|r| r.format.strike);
+        let unstruck: String = visible.iter().filter(|r| !r.format.strike).map(|r| r.text.as_str()).collect();
+        let considered = if all_struck || visible.is_empty() { trimmed.to_string() } else { unstruck.trim().to_string() };
+        mark.struck = all_struck;
+        let lower = considered.to_lowercase();
+        let word = lower.trim_matches(|c: char| !c.is_alphanumeric());
+        if is_empty_box(&considered) {
+            mark.empty_box = true;
+        } else if word == label || (label == "yes" && word == "y") || (label == "no" && word == "n") {
+            // "Y" or "N" alone in their own column are ticks too, but the printed/prefilled word is a label.
+            if word.len() == 1 {
+                mark.tick = true;
+            } else {
+                mark.label_only = true;
+            }
+        } else if is_tick_token(&considered) || considered.chars().any(|c| "✓✔√☒☑✗✘".contains(c)) {
+            mark.tick = true;
+        } else if word == "n/a" || word == "na" || lower.chars().all(|c| matches!(c, '-' | '–' | '—' | '/' | ' ')) {
+            // "N/A" or a dash: nothing chosen.
+        } else {
+            // Typed text in a YES/NO cell ("Yes - see chronology", "partly"): a mark.
+            mark.tick = true;
+        }
+        if let Some(f) = visible.iter().filter(|r| !r.format.strike).find_map(|r| format_mark(&r.format)) {
+            mark.formatted = Some(f);
+        }
+    }
+    if let Some(s) = shading {
+        mark.formatted.get_or_insert_with(|| format!("shading {s}"));
+    }
+    mark
+}
+
+/// The answer from a YES cell and a NO cell, and a warning when the marks are ambiguous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Yes,
+    No,
+    Both,
+    None,
+}
+
+/// Decide between the YES and NO cells of one row.
+pub fn choose_yes_no(yes: &CellMark, no: &CellMark) -> Choice {
+    // Prefilled words in both cells: the chosen one is the one formatted differently or not struck.
+    if yes.label_only && no.label_only {
+        return match (yes.struck, no.struck) {
+            (false, true) => Choice::Yes,
+            (true, false) => Choice::No,
+            _ => match (&yes.formatted, &no.formatted) {
+                (Some(a), Some(b)) if a == b => Choice::None,
+                (Some(_), None) => Choice::Yes,
+                (None, Some(_)) => Choice::No,
+                _ => Choice::None,
+            },
+        };
+    }
+    let yes_on = (yes.tick || yes.label_only) && !yes.struck;
+    let no_on = (no.tick || no.label_only) && !no.struck;
+    match (yes_on, no_on) {
+        (true, true) => Choice::Both,
+        (true, false) => Choice::Yes,
+        (false, true) => Choice::No,
+        (false, false) => {
+            // Nothing typed: a shaded or highlighted empty cell against a plain one.
+            if yes.empty_box || no.empty_box {
+                return Choice::None;
+            }
+            match (&yes.formatted, &no.formatted) {
+                (Some(a), Some(b)) if a == b => Choice::None,
+                (Some(_), None) => Choice::Yes,
+                (None, Some(_)) => Choice::No,
+                _ => Choice::None,
+            }
+        }
+    }
+}
+
+/// A word typed in one "Answer" column ("Yes", "N", "✓" under a YES/NO drop-down).
+pub fn answer_word(text: &str) -> Option<bool> {
+    let t = text.trim().to_lowercase();
+    let w = t.trim_matches(|c: char| !c.is_alphanumeric());
+    match w {
+        "yes" | "y" | "true" => Some(true),
+        "no" | "n" | "false" => Some(false),
+        _ if t.starts_with("yes") => Some(true),
+        _ if t.starts_with("no ") || t.starts_with("no,") || t.starts_with("no -") || t.starts_with("no –") => Some(false),
+        _ => None,
+    }
+}
+
+/// A typed answer at the start of a comment ("Yes – see chronology", "No, not seen", "Yes"),
+/// used only when both YES and NO cells are empty. "No evidence of…" is a comment, not an answer.
+pub fn answer_in_comment(comment: &str) -> Option<bool> {
+    let t = comment.trim();
+    let lower = t.to_lowercase();
+    for (word, value) in [("yes", true), ("no", false)] {
+        if let Some(rest) = lower.strip_prefix(word) {
+            let rest_trim = rest.trim_start();
+            if rest.is_empty() {
+                return Some(value);
+            }
+            if rest_trim.starts_with(['-', '–', '—', ',', ':', ';', '.', '(', '/']) {
+                return Some(value);
+            }
+        }
+    }
+    None
+}
+
+/// One digit 1..5 as found in a rating area, with its formatting.
+#[derive(Debug, Clone)]
+struct DigitSeen {
+    digit: u8,
+    format: RunFormat,
+    bracketed: bool,
+}
+
+const CIRCLED: [char; 5] = ['①', '②', '③', '④', '⑤'];
+
+/// Which of "1 2 3 4 5" was chosen, from the runs of the rating area (legend lines like
+/// "1 = good" already removed). `None` when nothing, or nothing unambiguous, is marked.
+pub fn choose_digit(lines: &[Vec<&Run>]) -> Option<u8> {
+    let mut seen: Vec<DigitSeen> = Vec::new();
+    for line in lines {
+        let text: String = line.iter().map(|r| r.text.as_str()).collect();
+        let chars: Vec<char> = text.chars().collect();
+        // Map char index → run format.
+        let mut formats: Vec<&RunFormat> = Vec::with_capacity(chars.len());
+        for r in line {
+            for _ in r.text.chars() {
+                formats.push(&r.format);
+            }
+        }
+        for (i, ch) in chars.iter().enumerate() {
+            if let Some(pos) = CIRCLED.iter().position(|c| c == ch) {
+                return Some(pos as u8 + 1);
+            }
+            let Some(d) = ch.to_digit(10) else { continue };
+            // Only standalone digits: not part of "10", "2024".
+            let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+            let next = chars.get(i + 1).copied();
+            if prev.is_some_and(|c| c.is_ascii_digit()) || next.is_some_and(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            if !(1..=5).contains(&d) {
+                continue;
+            }
+            let before = chars[..i].iter().rev().find(|c| !c.is_whitespace()).copied();
+            let after = chars[i + 1..].iter().find(|c| !c.is_whitespace()).copied();
+            let bracketed = matches!(before, Some('(' | '[' | '{' | '<' | '*')) && matches!(after, Some(')' | ']' | '}' | '>' | '*'));
+            let format = formats.get(i).map(|f| (*f).clone()).unwrap_or_default();
+            seen.push(DigitSeen { digit: d as u8, format, bracketed });
+        }
+    }
+    if seen.is_empty() {
+        return None;
+    }
+    let bracketed: Vec<u8> = seen.iter().filter(|s| s.bracketed).map(|s| s.digit).collect();
+    if bracketed.len() == 1 {
+        return bracketed.first().copied();
+    }
+    let mut distinct: Vec<u8> = seen.iter().map(|s| s.digit).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() == 1 {
+        // The others were deleted, or one number was typed.
+        return distinct.first().copied();
+    }
+    // Several digits: the one formatted unlike the rest (struck-out others count too).
+    let unstruck: Vec<&DigitSeen> = seen.iter().filter(|s| !s.format.strike).collect();
+    if unstruck.len() == 1 && seen.len() > 1 {
+        return unstruck.first().map(|s| s.digit);
+    }
+    let marked: Vec<&DigitSeen> = seen.iter().filter(|s| format_mark(&s.format).is_some()).collect();
+    if marked.len() == 1 {
+        return marked.first().map(|s| s.digit);
+    }
+    // Everything bold (a bold line) but one highlighted/coloured: compare against the majority.
+    if marked.len() > 1 && marked.len() < seen.len() {
+        return None;
+    }
+    if marked.len() == seen.len() && seen.len() > 1 {
+        let odd: Vec<&DigitSeen> = seen
+            .iter()
+            .filter(|s| seen.iter().filter(|o| o.format == s.format).count() == 1)
+            .collect();
+        if odd.len() == 1 {
+            return odd.first().map(|s| s.digit);
+        }
+    }
+    None
+}
+
+/// A rating typed in a comment: "Rated 2", "Grade 5", "3", "4. Too brief", "5 - Inconsistent",
+/// "2 – Inconsistent quality".
+pub fn rating_in_comment(comment: &str) -> Option<u8> {
+    let t = comment.trim();
+    let lower = t.to_lowercase();
+    let rest = ["rated", "rating", "grade", "graded", "score", "standard"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .map(|r| r.trim_start_matches([' ', ':', '-', '=']))
+        .unwrap_or(lower.as_str());
+    let mut chars = rest.chars();
+    let d = chars.next()?.to_digit(10)?;
+    let next = chars.next();
+    let ok_next = match next {
+        None => true,
+        Some(c) => !c.is_ascii_digit() && !c.is_alphabetic() && c != '/' && c != '%',
+    };
+    if (1..=5).contains(&d) && ok_next {
+        // "3/5" is excluded above; "3 out of 5" still reads 3.
+        Some(d as u8)
+    } else {
+        None
+    }
+}
+
+/// Which of "Y/N" was chosen in the text after a Y/N label: a typed "Yes"/"No", "(Y)/N", one
+/// letter deleted, or one letter highlighted, bold, underlined, coloured or circled.
+pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
+    let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    let words = super::text::words(&lower);
+    if words.iter().any(|w| w == "yes") && !words.iter().any(|w| w == "no") {
+        return Some(true);
+    }
+    if words.iter().any(|w| w == "no") && !words.iter().any(|w| w == "yes") {
+        return Some(false);
+    }
+    // Letters Y and N standing alone (not inside words), with their formatting.
+    let chars: Vec<char> = t.chars().collect();
+    let mut formats: Vec<&RunFormat> = Vec::new();
+    for r in runs {
+        for _ in r.text.chars() {
+            formats.push(&r.format);
+        }
+    }
+    // Skip leading whitespace offset between text and runs: `t` is trimmed.
+    let lead = text.chars().take_while(|c| c.is_whitespace()).count();
+    let mut letters: Vec<(bool, &RunFormat, bool)> = Vec::new();
+    for (i, ch) in chars.iter().enumerate() {
+        let up = ch.to_ascii_uppercase();
+        if up != 'Y' && up != 'N' {
+            continue;
+        }
+        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let next = chars.get(i + 1).copied();
+        if prev.is_some_and(|c| c.is_alphanumeric()) || next.is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        let bracketed = matches!(prev, Some('(' | '[' | '{')) && matches!(next, Some(')' | ']' | '}'));
+        let Some(f) = formats.get(i + lead) else { continue };
+        letters.push((up == 'Y', f, bracketed));
+    }
+    let ys: Vec<_> = letters.iter().filter(|l| l.0).collect();
+    let ns: Vec<_> = letters.iter().filter(|l| !l.0).collect();
+    match (ys.len(), ns.len()) {
+        (0, 0) => None,
+        (_, 0) => Some(true),
+        (0, _) => Some(false),
+        _ => {
+            let yb = ys.iter().any(|l| l.2);
+            let nb = ns.iter().any(|l| l.2);
+            if yb != nb {
+                return Some(yb);
+            }
+            let ystruck = ys.iter().all(|l| l.1.strike);
+            let nstruck = ns.iter().all(|l| l.1.strike);
+            if ystruck != nstruck {
+                return Some(nstruck);
+            }
+            let ym = ys.iter().any(|l| format_mark(l.1).is_some());
+            let nm = ns.iter().any(|l| format_mark(l.1).is_some());
+            if ym != nm {
+                return Some(ym);
+            }
+            if ym && nm {
+                // Both formatted: the odd one out.
+                let yf = ys.first().map(|l| l.1);
+                let nf = ns.first().map(|l| l.1);
+                if yf != nf {
+                    return None;
+                }
+            }
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Run {
+        Run::plain(text)
+    }
+
+    fn bold(text: &str) -> Run {
+        Run { format: RunFormat { bold: true, ..RunFormat::default() }, ..Run::plain(text) }
+    }
+
+    #[test]
+    fn typed_ticks_and_prefilled_words() {
+        let x = run("X");
+        let empty: Vec<&Run> = vec![];
+        let yes = cell_mark("X", &[&x], None, "yes");
+        let no = cell_mark("", &empty, None, "no");
+        assert_eq!(choose_yes_no(&yes, &no), Choice::Yes);
+        let yes_word = run("Yes");
+        let no_word = run("No");
+        let y = cell_mark("Yes", &[&yes_word], None, "yes");
+        let n = cell_mark("No", &[&no_word], None, "no");
+        assert_eq!(choose_yes_no(&y, &n), Choice::None, "untouched prefilled words are unanswered");
+        let no_hl = Run { format: RunFormat { highlight: Some("yellow".into()), ..RunFormat::default() }, ..run("No") };
+        let n = cell_mark("No", &[&no_hl], None, "no");
+        assert_eq!(choose_yes_no(&y, &n), Choice::No);
+    }
+
+    #[test]
+    fn checkbox_state_beats_glyph() {
+        let unchecked = Run { kind: RunKind::Checkbox { checked: false }, ..run("☒") };
+        let checked = Run { kind: RunKind::Checkbox { checked: true }, ..run("☐") };
+        let y = cell_mark("☒", &[&unchecked], None, "yes");
+        let n = cell_mark("☐", &[&checked], None, "no");
+        assert_eq!(choose_yes_no(&y, &n), Choice::No);
+    }
+
+    #[test]
+    fn digits_chosen_by_format_bracket_or_deletion() {
+        let line = vec![run("1     2     "), bold("3"), run("     4     5")];
+        assert_eq!(choose_digit(&[line.iter().collect()]), Some(3));
+        let line = vec![run("1  2  (4)  5")];
+        assert_eq!(choose_digit(&[line.iter().collect()]), Some(4));
+        let line = vec![run("1     2     3     4     5")];
+        assert_eq!(choose_digit(&[line.iter().collect()]), None);
+        let line = vec![run("2")];
+        assert_eq!(choose_digit(&[line.iter().collect()]), Some(2));
+    }
+
+    #[test]
+    fn ratings_in_comments() {
+        assert_eq!(rating_in_comment("Rated 2"), Some(2));
+        assert_eq!(rating_in_comment("4. Too brief"), Some(4));
+        assert_eq!(rating_in_comment("5 - Inconsistent quality"), Some(5));
+        assert_eq!(rating_in_comment("Grade 1"), Some(1));
+        assert_eq!(rating_in_comment("Reports generally good"), None);
+        assert_eq!(rating_in_comment("10 reports seen"), None);
+    }
+
+    #[test]
+    fn y_n_fields() {
+        let r = run("(Y)/N");
+        assert_eq!(choose_y_n(&[&r]), Some(true));
+        let a = Run { format: RunFormat { highlight: Some("yellow".into()), ..RunFormat::default() }, ..run("Y") };
+        let b = run("/N");
+        assert_eq!(choose_y_n(&[&a, &b]), Some(true));
+        let r = run("Y/N");
+        assert_eq!(choose_y_n(&[&r]), None);
+        let r = run("N");
+        assert_eq!(choose_y_n(&[&r]), Some(false));
+        let r = run("No");
+        assert_eq!(choose_y_n(&[&r]), Some(false));
+    }
+
+    #[test]
+    fn comments_that_answer() {
+        assert_eq!(answer_in_comment("Yes – see chronology"), Some(true));
+        assert_eq!(answer_in_comment("No, not seen"), Some(false));
+        assert_eq!(answer_in_comment("No evidence of escalation"), None);
+    }
+}

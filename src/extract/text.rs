@@ -1,0 +1,179 @@
+//! Text helpers for reading a form the way a person does: labels matched whatever the punctuation,
+//! case or spacing; values cleaned of the underscores and dots people type over; wording compared
+//! by the words it shares.
+
+/// Lower-case words of `s` (letters and digits only), for comparing wording.
+pub fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// `s` reduced to lower-case letters and digits separated by single spaces.
+pub fn normalise(s: &str) -> String {
+    words(s).join(" ")
+}
+
+/// How much of `wording`'s vocabulary `text` holds, 0.0..=1.0 (containment, so extra words in
+/// `text`, like a typed answer after the question, do not lower the score).
+pub fn wording_similarity(text: &str, wording: &str) -> f64 {
+    let want = words(wording);
+    if want.is_empty() {
+        return 0.0;
+    }
+    let have = words(text);
+    let mut have_set: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for w in &have {
+        *have_set.entry(w.as_str()).or_default() += 1;
+    }
+    let mut hit = 0usize;
+    for w in &want {
+        if let Some(n) = have_set.get_mut(w.as_str()) {
+            if *n > 0 {
+                *n -= 1;
+                hit += 1;
+            }
+        }
+    }
+    let containment = hit as f64 / want.len() as f64;
+    // Penalise a text far longer than the wording (a paragraph that merely mentions it).
+    if have.len() > want.len() * 3 + 6 {
+        containment * 0.6
+    } else {
+        containment
+    }
+}
+
+/// If `text` starts with `label` (ignoring case, punctuation and spacing), the rest of `text`
+/// after the label, as written.
+pub fn strip_label<'a>(text: &'a str, label: &str) -> Option<&'a str> {
+    let want: Vec<char> = label.chars().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_lowercase()).collect();
+    if want.is_empty() {
+        return None;
+    }
+    let mut i = 0usize;
+    for (pos, ch) in text.char_indices() {
+        if i == want.len() {
+            return Some(&text[pos..]);
+        }
+        if !ch.is_alphanumeric() {
+            continue;
+        }
+        let mut lower = ch.to_lowercase();
+        let (Some(l), None) = (lower.next(), lower.next()) else { return None };
+        if want.get(i) == Some(&l) {
+            i += 1;
+        } else {
+            return None;
+        }
+    }
+    if i == want.len() {
+        Some("")
+    } else {
+        None
+    }
+}
+
+/// True when the rest after a stripped label starts at a word boundary (so "Date" does not match
+/// "Dated" and "Signed" does not match "Signedoff").
+pub fn at_word_boundary(rest: &str) -> bool {
+    rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// A typed value cleaned of what surrounds it on a paper form: leading colons, dashes, tabs,
+/// underscores and dot leaders, and trailing underscores and dot leaders. `None` when nothing is left.
+pub fn clean_value(s: &str) -> Option<String> {
+    let is_filler = |c: char| c.is_whitespace() || matches!(c, '_' | '…' | ':' | '.' | '-' | '–' | '—' | '=' | '|');
+    let start = s.trim_start_matches(is_filler);
+    let end = start.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '_' | '…' | '|' | ':'));
+    // Trailing dot leaders ("15.10.2026…….") but keep a single full stop after an initial ("Mr M.").
+    let end = strip_trailing_dots(end);
+    let v = end.trim();
+    if v.is_empty() || v.chars().all(|c| !c.is_alphanumeric()) {
+        None
+    } else {
+        Some(v.to_string())
+    }
+}
+
+fn strip_trailing_dots(s: &str) -> &str {
+    let trimmed = s.trim_end_matches(['.', '…', '_', ' ', '\t']);
+    let removed = &s[trimmed.len()..];
+    let dots = removed.chars().filter(|c| *c == '.').count();
+    if removed.contains('…') || dots >= 2 || removed.contains('_') {
+        trimmed
+    } else {
+        s.trim_end_matches([' ', '\t'])
+    }
+}
+
+/// Text trimmed, with lines trimmed at their ends and blank lines dropped; `None` if empty.
+pub fn cell_value(s: &str) -> Option<String> {
+    let lines: Vec<&str> = s.lines().map(|l| l.trim_matches([' ', '\t', '\u{a0}'])).filter(|l| !l.is_empty()).collect();
+    if lines.is_empty() {
+        None
+    } else {
+        Some(lines.join("\n"))
+    }
+}
+
+const NUMBER_WORDS: [&str; 21] = [
+    "none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+];
+
+/// A count as people type it: "6 active", "Eleven", "Nil", "None at present", "14 (sibling group of 9)".
+pub fn parse_count(s: &str) -> Option<u32> {
+    let t = s.trim();
+    let first_word = words(t).into_iter().next()?;
+    if let Ok(n) = first_word.parse::<u32>() {
+        return Some(n);
+    }
+    if matches!(first_word.as_str(), "nil" | "zero" | "no" | "nought") {
+        return Some(0);
+    }
+    if let Some(n) = NUMBER_WORDS.iter().position(|w| *w == first_word) {
+        return Some(n as u32);
+    }
+    // "Approximately 30", "about 4": the first number in a short answer.
+    let digits: String = t.chars().skip_while(|c| !c.is_ascii_digit()).take_while(|c| c.is_ascii_digit()).collect();
+    if words(t).len() <= 4 {
+        digits.parse().ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_strip_whatever_the_punctuation() {
+        assert_eq!(strip_label("Name of school:____ Old Mill", "Name of school"), Some(":____ Old Mill"));
+        assert_eq!(strip_label("NAME OF SCHOOL Old Mill", "Name of school"), Some(" Old Mill"));
+        assert_eq!(strip_label("Name of pupil", "Name of school"), None);
+        assert_eq!(clean_value(":____ Old Mill Primary____"), Some("Old Mill Primary".into()));
+        assert_eq!(clean_value("……15.10.2026……."), Some("15.10.2026".into()));
+        assert_eq!(clean_value(": Mr M."), Some("Mr M.".into()));
+        assert_eq!(clean_value("……………………………."), None);
+    }
+
+    #[test]
+    fn counts_in_words_and_numbers() {
+        assert_eq!(parse_count("6 active"), Some(6));
+        assert_eq!(parse_count("Eleven"), Some(11));
+        assert_eq!(parse_count("None at present"), Some(0));
+        assert_eq!(parse_count("Nil"), Some(0));
+        assert_eq!(parse_count("14 (sibling group of 9)"), Some(14));
+        assert_eq!(parse_count("All cases are created at the point of referral"), None);
+    }
+
+    #[test]
+    fn similarity_is_containment() {
+        let w = "Does the chronology evidence child’s voice? Show examples";
+        assert!(wording_similarity("Does the chronology evidence child's voice?", w) > 0.7);
+        assert!(wording_similarity("Where is the copy of the CP plan stored?", w) < 0.3);
+    }
+}
