@@ -38,7 +38,8 @@ fn check_formats(exts: &[&str]) {
     assert!(report.is_empty(), "{right}/{fields} fields right{report}");
 }
 
+
 #[test]
-fn word_docx_forms_match_truth() {
-    check_formats(&["docx"]);
+fn typed_up_text_forms_match_truth() {
+    check_formats(&["txt"]);
 }

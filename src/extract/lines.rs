@@ -18,10 +18,6 @@ pub struct LineCell<'a> {
 }
 
 impl LineCell<'_> {
-    pub fn run_refs(&self) -> Vec<&Run> {
-        self.runs.iter().collect()
-    }
-
     /// The cell's runs split into lines at `\n`.
     pub fn run_lines(&self) -> Vec<Vec<Run>> {
         split_runs(&self.runs)

@@ -194,6 +194,7 @@ struct DigitSeen {
     digit: u8,
     format: RunFormat,
     bracketed: bool,
+    ticked: bool,
 }
 
 const CIRCLED: [char; 5] = ['①', '②', '③', '④', '⑤'];
@@ -230,11 +231,20 @@ pub fn choose_digit(lines: &[Vec<&Run>]) -> Option<u8> {
             let after = chars[i + 1..].iter().find(|c| !c.is_whitespace()).copied();
             let bracketed = matches!(before, Some('(' | '[' | '{' | '<' | '*')) && matches!(after, Some(')' | ']' | '}' | '>' | '*'));
             let format = formats.get(i).map(|f| (*f).clone()).unwrap_or_default();
-            seen.push(DigitSeen { digit: d as u8, format, bracketed });
+            // A tick typed beside the chosen number ("4 ✓", "X 3").
+            let is_tick = |c: Option<char>| c.is_some_and(|c| "✓✔√☒☑✗✘Xx".contains(c));
+            let after_char = chars.get(i + 1..).and_then(|r| r.iter().find(|c| !c.is_whitespace()).copied());
+            let before_char = chars.get(..i).and_then(|r| r.iter().rev().find(|c| !c.is_whitespace()).copied());
+            let ticked = is_tick(after_char) || is_tick(before_char);
+            seen.push(DigitSeen { digit: d as u8, format, bracketed, ticked });
         }
     }
     if seen.is_empty() {
         return None;
+    }
+    let ticked: Vec<u8> = seen.iter().filter(|s| s.ticked).map(|s| s.digit).collect();
+    if ticked.len() == 1 {
+        return ticked.first().copied();
     }
     let bracketed: Vec<u8> = seen.iter().filter(|s| s.bracketed).map(|s| s.digit).collect();
     if bracketed.len() == 1 {

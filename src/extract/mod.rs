@@ -264,6 +264,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                     let mut cell_lines = c.text.lines();
                     let first_line = cell_lines.next().unwrap_or("");
                     if let Some(rest) = strip_question(first_line, q.wording) {
+                        let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '?' | ':' | '.' | '_' | '…'));
                         if let Some(v) = text::cell_value(rest) {
                             parts.push(v);
                         }
@@ -378,8 +379,12 @@ impl<'l, 'a> Extractor<'l, 'a> {
             pending.push(PendingRow::new(q.id, line, qcell_idx, &cols));
             last_q = Some((i, q.id));
         }
+        // A form printed with YES and NO in every row (the filler deletes or marks one): an
+        // untouched row shows both words and is unanswered, not "both".
+        let both_words = pending.iter().filter(|p| p.both_label_words()).count();
+        let prefilled = pending.len() >= 4 && both_words * 2 >= pending.len();
         for p in &pending {
-            self.finish_row(p);
+            self.finish_row(p, prefilled);
         }
         for q in catalogue::QUESTIONS {
             if !seen.contains_key(q.id) && !pending.is_empty() {
@@ -389,7 +394,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
         seen.len()
     }
 
-    fn finish_row(&mut self, p: &PendingRow) {
+    fn finish_row(&mut self, p: &PendingRow, prefilled: bool) {
         let Some(q) = catalogue::question(p.id) else { return };
         let comment = p.comment.as_deref().and_then(text::cell_value);
         let mut answer: Option<Answer> = None;
@@ -409,6 +414,14 @@ impl<'l, 'a> Extractor<'l, 'a> {
         } else {
             let yes = p.yes.as_ref().map(|c| marks::cell_mark(&c.text, &c.runs.iter().collect::<Vec<_>>(), c.shading.as_deref(), "yes")).unwrap_or_default();
             let no = p.no.as_ref().map(|c| marks::cell_mark(&c.text, &c.runs.iter().collect::<Vec<_>>(), c.shading.as_deref(), "no")).unwrap_or_default();
+            let (mut yes, mut no) = (yes, no);
+            if !prefilled && yes.label_only && no.label_only {
+                // Both words typed by the filler.
+                yes.tick = true;
+                no.tick = true;
+                yes.label_only = false;
+                no.label_only = false;
+            }
             answer = match marks::choose_yes_no(&yes, &no) {
                 Choice::Yes => Some(Answer::Yes),
                 Choice::No => Some(Answer::No),
@@ -815,6 +828,10 @@ struct ColumnMap {
 impl ColumnMap {
     /// A section header row names its columns: "YES", "NO", "Comments/Actions" (or "Answer").
     fn from_header(line: &Line) -> Option<ColumnMap> {
+        // A question row with "Yes" and "No" typed in it is not a header.
+        if has_number_cell(line) && line.cells.iter().any(|c| words_count(&c.text) >= 4) {
+            return None;
+        }
         let mut map = ColumnMap::default();
         let mut no_cands: Vec<u32> = Vec::new();
         let mut question_col: Option<u32> = None;
@@ -957,6 +974,12 @@ impl PendingRow {
         if let Some(c) = cols.rating.and_then(|col| cell_at(line, col)).filter(|c| !c.merged_above && !c.text.trim().is_empty()) {
             self.rating_cell.get_or_insert_with(|| c.text.clone());
         }
+    }
+
+    /// True when the YES cell holds just "yes" and the NO cell just "no" (printed or typed).
+    fn both_label_words(&self) -> bool {
+        let word = |c: &Option<OwnedCell>| c.as_ref().map(|c| normalise(&c.text)).unwrap_or_default();
+        word(&self.yes) == "yes" && word(&self.no) == "no"
     }
 
     /// A following row with no number: the same form row continued.
