@@ -1,10 +1,1262 @@
-//! Reader stub: to be written.
+//! The Word (.docx, OOXML WordprocessingML) reader: the main part streamed with quick-xml events
+//! into the neutral model, page headers and footers into [`Document::furniture`].
+//!
+//! Elements are matched by namespace URI (transitional or Strict), never by prefix, so files
+//! written with `ns0:` prefixes or a default namespace read the same. The reader keeps what a
+//! person sees: the text with every tracked change accepted, ticked boxes (content controls,
+//! legacy form fields, Wingdings glyphs) as their state, and the formatting people use as marks.
+//! Nesting is handled with explicit stacks (never recursion on input), and every hostile-input
+//! limit in [`Limits`] is honoured.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{Read, Seek};
 use std::path::Path;
 
-use crate::model::Document;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+
+use crate::model::{Block, Cell, Document, Paragraph, Row, Run, RunFormat, RunKind, Table};
+use crate::read::zipped::{hostile_doctype, xml_text, Package};
 use crate::read::{Deadline, Limits, ReadError};
 
-pub fn read(_path: &Path, _limits: &Limits, _deadline: &Deadline) -> Result<Document, ReadError> {
-    Err(ReadError::Other("this file type is not supported yet".into()))
+const W_TRANSITIONAL: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const W_STRICT: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";
+const W14: &str = "http://schemas.microsoft.com/office/word/2010/wordml";
+const MC: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
+
+/// Glyphs given to checkbox runs, whatever the file drew.
+const CHECKED: &str = "☒";
+const UNCHECKED: &str = "☐";
+
+/// Events between deadline checks.
+const CHECK_EVERY: u32 = 2048;
+
+/// Read the .docx at `path`.
+pub fn read(path: &Path, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
+    let mut pkg = Package::open(path, limits, deadline)?;
+    read_package(&mut pkg, limits, deadline)
+}
+
+/// Read an already opened zip package as a Word document (sniffing may have opened it).
+pub fn read_package<R: Read + Seek>(pkg: &mut Package<R>, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
+    let main = pkg.main_part("word/document.xml")?;
+    let rels = pkg.relationships(&main)?;
+    let mut notes = Vec::new();
+
+    let styles = match rels.iter().find(|r| !r.external && r.is_type("styles")) {
+        Some(rel) => match pkg.read_opt(&rel.target)? {
+            Some(bytes) => match xml_text(&bytes).and_then(|t| Styles::parse(&t, limits, deadline)) {
+                Ok(s) => s,
+                Err(e @ (ReadError::TooLarge(_) | ReadError::TooSlow)) => return Err(e),
+                Err(_) => {
+                    notes.push("the document's styles could not be read; formatting from styles is ignored".to_string());
+                    Styles::default()
+                }
+            },
+            None => Styles::default(),
+        },
+        None => Styles::default(),
+    };
+
+    let xml = pkg.read(&main)?;
+    let text = xml_text(&xml)?;
+    let body = parse_part(&text, PartKind::Main, &styles, limits, deadline)?;
+    drop(xml);
+    notes.extend(body.notes);
+
+    let mut furniture = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for rel in rels.iter().filter(|r| !r.external && (r.is_type("header") || r.is_type("footer"))) {
+        if seen.contains(&rel.target.as_str()) {
+            continue;
+        }
+        seen.push(&rel.target);
+        let Some(bytes) = pkg.read_opt(&rel.target)? else { continue };
+        match xml_text(&bytes).and_then(|t| parse_part(&t, PartKind::Furniture, &styles, limits, deadline)) {
+            Ok(part) => furniture.extend(part.blocks),
+            Err(e @ (ReadError::TooLarge(_) | ReadError::TooSlow)) => return Err(e),
+            Err(_) => notes.push("a page header or footer could not be read and was skipped".to_string()),
+        }
+    }
+    Ok(Document { blocks: body.blocks, furniture, notes })
+}
+
+/// Which part is being parsed (decides the root element expected).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PartKind {
+    /// `w:document` (the body).
+    Main,
+    /// `w:hdr` / `w:ftr`.
+    Furniture,
+}
+
+/// What parsing one part produced.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub blocks: Vec<Block>,
+    pub notes: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run properties and styles
+// ---------------------------------------------------------------------------------------------
+
+/// A symbol font whose private-use characters we map to Unicode look-alikes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SymFont {
+    Wingdings,
+    Wingdings2,
+    Wingdings3,
+    Symbol,
+    Webdings,
+}
+
+fn sym_font(name: &str) -> Option<SymFont> {
+    let n = name.trim().to_ascii_lowercase();
+    match n.as_str() {
+        "wingdings" => Some(SymFont::Wingdings),
+        "wingdings 2" => Some(SymFont::Wingdings2),
+        "wingdings 3" => Some(SymFont::Wingdings3),
+        "symbol" => Some(SymFont::Symbol),
+        "webdings" => Some(SymFont::Webdings),
+        _ => None,
+    }
+}
+
+/// The Unicode look-alike of a symbol-font character (code with or without the F0 prefix).
+fn symbol_char(font: SymFont, code: u32) -> Option<char> {
+    let low = if (0xF000..=0xF0FF).contains(&code) { code - 0xF000 } else { code };
+    let c = match (font, low) {
+        (SymFont::Wingdings, 0xFC) => '✓',
+        (SymFont::Wingdings, 0xFB) => '✗',
+        (SymFont::Wingdings, 0xFE) => '☑',
+        (SymFont::Wingdings, 0xFD) => '☒',
+        (SymFont::Wingdings, 0xA8) => '☐',
+        (SymFont::Wingdings, 0x6F) => '☐',
+        (SymFont::Wingdings, 0x71) => '☐',
+        (SymFont::Wingdings, 0x72) => '☐',
+        (SymFont::Wingdings, 0x78) => '☒',
+        (SymFont::Wingdings, 0xA1) => '○',
+        (SymFont::Wingdings, 0x6E) => '■',
+        (SymFont::Wingdings, 0x6C) => '●',
+        (SymFont::Wingdings, 0x43) => '👍',
+        (SymFont::Wingdings, 0x44) => '👎',
+        (SymFont::Wingdings2, 0x4F) => '✗',
+        (SymFont::Wingdings2, 0x50) => '✓',
+        (SymFont::Wingdings2, 0x51) => '☒',
+        (SymFont::Wingdings2, 0x52) => '☑',
+        (SymFont::Wingdings2, 0x53) => '☒',
+        (SymFont::Wingdings2, 0x54) => '☒',
+        (SymFont::Wingdings2, 0xA3) => '☐',
+        (SymFont::Wingdings2, 0xA2) => '☐',
+        (SymFont::Symbol, 0xD6) => '√',
+        (SymFont::Symbol, 0xB4) => '×',
+        (SymFont::Webdings, 0x61) => '✓',
+        (SymFont::Webdings, 0x72) => '✗',
+        _ => return None,
+    };
+    Some(c)
+}
+
+/// Map text typed in a symbol font (or private-use characters in any font) to look-alikes.
+/// `None` when nothing in it is a known symbol.
+fn map_symbol_text(font: Option<SymFont>, text: &str) -> Option<String> {
+    let mut mapped_any = false;
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        let code = ch as u32;
+        let pua = (0xF020..=0xF0FF).contains(&code);
+        let mapped = match font {
+            Some(f) if pua || (0x20..=0xFF).contains(&code) => symbol_char(f, code),
+            // A private-use symbol character without a known symbol font: Wingdings is by far
+            // the commonest source of them.
+            None if pua => symbol_char(SymFont::Wingdings, code),
+            _ => None,
+        };
+        match mapped {
+            Some(c) => {
+                mapped_any = true;
+                out.push(c);
+            }
+            None => out.push(ch),
+        }
+    }
+    mapped_any.then_some(out)
+}
+
+/// Run properties as written at one level (style or direct); `None` = not said here.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct RProps {
+    bold: Option<bool>,
+    italic: Option<bool>,
+    underline: Option<bool>,
+    strike: Option<bool>,
+    dstrike: Option<bool>,
+    highlight: Option<Option<String>>,
+    shading: Option<Option<String>>,
+    colour: Option<Option<String>>,
+    boxed: Option<bool>,
+    font: Option<Option<SymFont>>,
+    hidden: Option<bool>,
+}
+
+impl RProps {
+    /// Lay `top` over `self` (what `top` says wins).
+    fn overlay(&mut self, top: &RProps) {
+        fn o<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
+            if let Some(v) = b {
+                *a = Some(v.clone());
+            }
+        }
+        o(&mut self.bold, &top.bold);
+        o(&mut self.italic, &top.italic);
+        o(&mut self.underline, &top.underline);
+        o(&mut self.strike, &top.strike);
+        o(&mut self.dstrike, &top.dstrike);
+        o(&mut self.highlight, &top.highlight);
+        o(&mut self.shading, &top.shading);
+        o(&mut self.colour, &top.colour);
+        o(&mut self.boxed, &top.boxed);
+        o(&mut self.font, &top.font);
+        o(&mut self.hidden, &top.hidden);
+    }
+
+    fn format(&self) -> RunFormat {
+        RunFormat {
+            bold: self.bold.unwrap_or(false),
+            italic: self.italic.unwrap_or(false),
+            underline: self.underline.unwrap_or(false),
+            strike: self.strike.unwrap_or(false) || self.dstrike.unwrap_or(false),
+            highlight: self.highlight.clone().flatten(),
+            shading: self.shading.clone().flatten(),
+            colour: self.colour.clone().flatten(),
+            boxed: self.boxed.unwrap_or(false),
+        }
+    }
+
+    /// Apply one child element of a `w:rPr` (`local` is its local name). `w:rStyle` is handled
+    /// by the caller.
+    fn apply(&mut self, local: &str, e: &BytesStart) {
+        match local {
+            "b" => self.bold = Some(on_off(e)),
+            "i" => self.italic = Some(on_off(e)),
+            "u" => self.underline = Some(attr(e, "val").is_none_or(|v| !v.eq_ignore_ascii_case("none"))),
+            "strike" => self.strike = Some(on_off(e)),
+            "dstrike" => self.dstrike = Some(on_off(e)),
+            "highlight" => {
+                self.highlight = Some(attr(e, "val").and_then(|v| {
+                    let v = v.trim();
+                    let plain = v.is_empty() || ["none", "white", "black"].iter().any(|n| v.eq_ignore_ascii_case(n));
+                    (!plain).then(|| v.to_string())
+                }))
+            }
+            "shd" => self.shading = Some(shd_colour(e)),
+            "color" => self.colour = Some(attr(e, "val").and_then(|v| hex_mark(&v))),
+            "bdr" => self.boxed = Some(attr(e, "val").is_none_or(|v| !matches!(v.as_ref(), "none" | "nil"))),
+            "rFonts" => {
+                if let Some(name) = attr(e, "ascii").or_else(|| attr(e, "hAnsi")) {
+                    self.font = Some(sym_font(&name));
+                }
+            }
+            "vanish" => self.hidden = Some(on_off(e)),
+            _ => {}
+        }
+    }
+}
+
+/// Styles that matter for marks: run properties of paragraph and character styles, resolved
+/// through `basedOn`, over the document defaults.
+#[derive(Debug, Default)]
+pub(crate) struct Styles {
+    defaults: RProps,
+    /// Resolved (basedOn chain applied, defaults not included) props by style id.
+    resolved: HashMap<String, RProps>,
+    default_paragraph: Option<String>,
+}
+
+/// Largest number of styles read from styles.xml (real files have a few hundred).
+const MAX_STYLES: usize = 20_000;
+
+impl Styles {
+    pub(crate) fn parse(xml: &str, limits: &Limits, deadline: &Deadline) -> Result<Styles, ReadError> {
+        struct Raw {
+            based_on: Option<String>,
+            props: RProps,
+        }
+        let mut reader = NsReader::from_str(xml);
+        let mut raw: HashMap<String, Raw> = HashMap::new();
+        let mut defaults = RProps::default();
+        let mut default_paragraph = None;
+        // Local names of open elements in the W namespace (others as "").
+        let mut stack: Vec<String> = Vec::new();
+        let mut current: Option<(String, Raw)> = None;
+        let mut in_default_rpr = false;
+        let mut events = 0u32;
+        loop {
+            events = events.wrapping_add(1);
+            if events % CHECK_EVERY == 0 {
+                deadline.check()?;
+            }
+            let (res, ev) = reader.read_resolved_event().map_err(|_| ReadError::Damaged("the styles part is not well-formed XML".into()))?;
+            let is_w = is_w_ns(&res);
+            match ev {
+                Event::Start(ref e) | Event::Empty(ref e) => {
+                    let empty = matches!(ev, Event::Empty(_));
+                    let local = if is_w { e.local_name().as_ref().to_string() } else { String::new() };
+                    let parent = stack.last().map(String::as_str).unwrap_or("");
+                    let grand = stack.len().checked_sub(2).and_then(|i| stack.get(i)).map(String::as_str).unwrap_or("");
+                    match (parent, local.as_str()) {
+                        ("styles", "style") => {
+                            let id = attr(e, "styleId").map(|v| v.into_owned()).unwrap_or_default();
+                            if attr(e, "type").as_deref() == Some("paragraph")
+                                && attr(e, "default").is_some_and(|v| is_true(&v))
+                            {
+                                default_paragraph = Some(id.clone());
+                            }
+                            current = Some((id, Raw { based_on: None, props: RProps::default() }));
+                        }
+                        ("style", "basedOn") => {
+                            if let Some((_, r)) = current.as_mut() {
+                                r.based_on = attr(e, "val").map(|v| v.into_owned());
+                            }
+                        }
+                        ("rPrDefault", "rPr") => in_default_rpr = true,
+                        ("rPr", l) if grand == "style" => {
+                            if let Some((_, r)) = current.as_mut() {
+                                r.props.apply(l, e);
+                            }
+                        }
+                        ("rPr", l) if grand == "rPrDefault" && in_default_rpr => defaults.apply(l, e),
+                        _ => {}
+                    }
+                    if !empty {
+                        stack.push(local);
+                        if stack.len() > limits.max_depth {
+                            return Err(ReadError::TooLarge(format!("styles nested deeper than {} levels", limits.max_depth)));
+                        }
+                    } else if local == "style" && parent == "styles" {
+                        if let Some((id, r)) = current.take() {
+                            raw.insert(id, r);
+                        }
+                    }
+                }
+                Event::End(_) => {
+                    let closed = stack.pop().unwrap_or_default();
+                    if closed == "style" && stack.last().map(String::as_str) == Some("styles") {
+                        if let Some((id, r)) = current.take() {
+                            if raw.len() >= MAX_STYLES {
+                                return Err(ReadError::TooLarge(format!("more than {MAX_STYLES} styles")));
+                            }
+                            raw.insert(id, r);
+                        }
+                    }
+                    if closed == "rPr" && stack.last().map(String::as_str) == Some("rPrDefault") {
+                        in_default_rpr = false;
+                    }
+                }
+                Event::DocType(_) => return Err(hostile_doctype()),
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        // Resolve basedOn chains (bounded: cycles and very long chains stop at 16 levels).
+        let mut resolved = HashMap::with_capacity(raw.len());
+        for id in raw.keys() {
+            let mut chain: Vec<&RProps> = Vec::new();
+            let mut cur = Some(id.as_str());
+            while let Some(c) = cur {
+                if chain.len() >= 16 {
+                    break;
+                }
+                let Some(r) = raw.get(c) else { break };
+                chain.push(&r.props);
+                cur = r.based_on.as_deref();
+            }
+            let mut props = RProps::default();
+            for p in chain.iter().rev() {
+                props.overlay(p);
+            }
+            resolved.insert(id.clone(), props);
+        }
+        Ok(Styles { defaults, resolved, default_paragraph })
+    }
+
+    /// Defaults with the paragraph style (or the default paragraph style) laid over.
+    fn paragraph_base(&self, style: Option<&str>) -> RProps {
+        let mut p = self.defaults.clone();
+        if let Some(s) = style.or(self.default_paragraph.as_deref()).and_then(|id| self.resolved.get(id)) {
+            p.overlay(s);
+        }
+        p
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribute helpers
+// ---------------------------------------------------------------------------------------------
+
+/// The value of the attribute whose local name is `local` (any prefix: `w:val`, `w14:val`).
+fn attr<'a>(e: &'a BytesStart, local: &str) -> Option<Cow<'a, str>> {
+    for a in e.attributes().with_checks(false).flatten() {
+        if a.key.local_name().as_ref() == local {
+            return Some(match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                Ok(v) => Cow::Owned(v.into_owned()),
+                Err(_) => Cow::Owned(a.value.to_string()),
+            });
+        }
+    }
+    None
+}
+
+fn is_true(v: &str) -> bool {
+    !matches!(v.trim().to_ascii_lowercase().as_str(), "0" | "false" | "off" | "none")
+}
+
+/// An OOXML on/off property: present without `val`, or `val` not 0/false/off, is on.
+fn on_off(e: &BytesStart) -> bool {
+    attr(e, "val").is_none_or(|v| is_true(&v))
+}
+
+/// A colour that is a mark: hex upper-cased; auto, none, black and white are not marks.
+fn hex_mark(v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() || v.eq_ignore_ascii_case("auto") || v.eq_ignore_ascii_case("none") || v.eq_ignore_ascii_case("nil") {
+        return None;
+    }
+    let up = v.to_ascii_uppercase();
+    if up == "FFFFFF" || up == "000000" {
+        return None;
+    }
+    Some(up)
+}
+
+/// The shading colour of a `w:shd`: its fill, or its foreground colour for a solid pattern.
+fn shd_colour(e: &BytesStart) -> Option<String> {
+    let val = attr(e, "val");
+    if val.as_deref() == Some("nil") {
+        return None;
+    }
+    if val.as_deref() == Some("solid") {
+        if let Some(c) = attr(e, "color").and_then(|c| hex_mark(&c)) {
+            return Some(c);
+        }
+    }
+    attr(e, "fill").and_then(|f| hex_mark(&f))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    W,
+    W14,
+    Mc,
+    Other,
+}
+
+fn is_w_ns(res: &ResolveResult) -> bool {
+    matches!(res, ResolveResult::Bound(ns) if ns.as_ref() == W_TRANSITIONAL || ns.as_ref() == W_STRICT)
+}
+
+fn ns_of(res: &ResolveResult) -> Ns {
+    match res {
+        ResolveResult::Bound(ns) => match ns.as_ref() {
+            W_TRANSITIONAL | W_STRICT => Ns::W,
+            W14 => Ns::W14,
+            MC => Ns::Mc,
+            _ => Ns::Other,
+        },
+        _ => Ns::Other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The part parser
+// ---------------------------------------------------------------------------------------------
+
+/// What an open element means, decided when it opened and acted on when it closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// Transparent: its children are read as if they were its parent's.
+    Pass,
+    /// Transparent markup-compatibility wrapper (its `Choice` is read once).
+    Alt,
+    Para,
+    PPr,
+    Run,
+    RPr,
+    Text,
+    Table,
+    Row,
+    TrPr,
+    Cell,
+    TcPr,
+    Sdt,
+    SdtPr,
+    SdtCheckbox,
+    SdtContent,
+    FldChar,
+    FfData,
+    FfCheckBox,
+    TextBox,
+}
+
+/// Open model objects under construction, one per structural frame.
+enum Node {
+    /// The part's body, or a text box's content.
+    Blocks(Vec<Block>),
+    Table(Vec<Row>),
+    Row { cells: Vec<Cell>, deleted: bool },
+    Cell { cell: Cell, vmerge_continue: bool, para_shading: Option<String> },
+    Para { para: Paragraph, after: Vec<Block>, base: RProps, shading: Option<String> },
+    Run(RunNode),
+}
+
+struct RunNode {
+    format: RunFormat,
+    font: Option<SymFont>,
+    hidden: bool,
+    text: String,
+    base: RProps,
+    direct: RProps,
+    style: Option<String>,
+}
+
+struct SdtState {
+    checkbox: Option<bool>,
+    placeholder: bool,
+    in_content: bool,
+    emitted: bool,
+}
+
+struct FieldState {
+    in_result: bool,
+    checkbox: bool,
+    default: Option<bool>,
+    checked: Option<bool>,
+}
+
+struct Parser<'a> {
+    styles: &'a Styles,
+    limits: &'a Limits,
+    kind: PartKind,
+    frames: Vec<Frame>,
+    nodes: Vec<Node>,
+    sdts: Vec<SdtState>,
+    fields: Vec<FieldState>,
+    /// Per open `mc:AlternateContent`: has one `Choice` been read.
+    alts: Vec<bool>,
+    /// Open elements inside a skipped subtree.
+    skip: usize,
+    cells: usize,
+    root_seen: bool,
+    tracked: bool,
+    deleted_rows: usize,
+    hidden_text: bool,
+}
+
+/// Parse one WordprocessingML part (document, header or footer) into blocks.
+pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Limits, deadline: &Deadline) -> Result<Parsed, ReadError> {
+    let mut reader = NsReader::from_str(xml);
+    let mut p = Parser {
+        styles,
+        limits,
+        kind,
+        frames: Vec::with_capacity(64),
+        nodes: vec![Node::Blocks(Vec::new())],
+        sdts: Vec::new(),
+        fields: Vec::new(),
+        alts: Vec::new(),
+        skip: 0,
+        cells: 0,
+        root_seen: false,
+        tracked: false,
+        deleted_rows: 0,
+        hidden_text: false,
+    };
+    let mut events = 0u32;
+    loop {
+        events = events.wrapping_add(1);
+        if events % CHECK_EVERY == 0 {
+            deadline.check()?;
+        }
+        let (res, ev) = reader.read_resolved_event().map_err(|e| malformed(kind, &e))?;
+        match ev {
+            Event::Start(e) => {
+                let ns = ns_of(&res);
+                p.start(ns, &e, false)?;
+            }
+            Event::Empty(e) => {
+                let ns = ns_of(&res);
+                p.start(ns, &e, true)?;
+            }
+            Event::End(_) => p.end()?,
+            Event::Text(t) => {
+                if p.in_text() {
+                    p.push_text(&t.xml10_content());
+                }
+            }
+            Event::CData(t) => {
+                if p.in_text() {
+                    p.push_text(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if p.in_text() {
+                    let ch = match r.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c),
+                        Ok(None) => match r.as_ref() {
+                            "amp" => Some('&'),
+                            "lt" => Some('<'),
+                            "gt" => Some('>'),
+                            "quot" => Some('"'),
+                            "apos" => Some('\''),
+                            // An undefined entity: there is no DTD, so it has no text.
+                            _ => None,
+                        },
+                        Err(_) => None,
+                    };
+                    if let Some(c) = ch {
+                        let mut b = [0u8; 4];
+                        p.push_text(c.encode_utf8(&mut b));
+                    }
+                }
+            }
+            Event::DocType(_) => return Err(hostile_doctype()),
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !p.frames.is_empty() || p.skip > 0 {
+        return Err(ReadError::Damaged(format!("the {} ends before its XML is complete (cut short)", part_name(kind))));
+    }
+    if !p.root_seen {
+        return Err(match kind {
+            PartKind::Main => ReadError::NotADocument("the package holds no Word document text".into()),
+            PartKind::Furniture => ReadError::Damaged("a page header or footer is empty".into()),
+        });
+    }
+    let mut notes = Vec::new();
+    if p.tracked && kind == PartKind::Main {
+        notes.push("the document has tracked changes; it was read as if every change were accepted".to_string());
+    }
+    if p.deleted_rows > 0 {
+        notes.push(format!("{} table row(s) deleted with tracked changes were left out", p.deleted_rows));
+    }
+    if p.hidden_text {
+        notes.push("hidden text in the document was left out".to_string());
+    }
+    let blocks = match p.nodes.into_iter().next() {
+        Some(Node::Blocks(b)) => b,
+        _ => Vec::new(),
+    };
+    Ok(Parsed { blocks, notes })
+}
+
+fn part_name(kind: PartKind) -> &'static str {
+    match kind {
+        PartKind::Main => "document text",
+        PartKind::Furniture => "page header or footer",
+    }
+}
+
+fn malformed(kind: PartKind, e: &quick_xml::Error) -> ReadError {
+    use quick_xml::errors::SyntaxError;
+    let cut = matches!(e, quick_xml::Error::Syntax(SyntaxError::UnclosedTag | SyntaxError::UnclosedComment | SyntaxError::UnclosedCData | SyntaxError::UnclosedDoctype | SyntaxError::UnclosedPI | SyntaxError::UnclosedXmlDecl | SyntaxError::UnclosedSingleQuotedAttributeValue));
+    if cut {
+        ReadError::Damaged(format!("the {} ends before its XML is complete (cut short)", part_name(kind)))
+    } else {
+        ReadError::Damaged(format!("the {} is not well-formed XML", part_name(kind)))
+    }
+}
+
+impl<'a> Parser<'a> {
+    fn in_text(&self) -> bool {
+        self.skip == 0 && self.frames.last() == Some(&Frame::Text)
+    }
+
+    /// The nearest open frame that is not transparent.
+    fn parent(&self) -> Option<Frame> {
+        self.frames.iter().rev().copied().find(|f| !matches!(f, Frame::Pass | Frame::Alt))
+    }
+
+    fn start(&mut self, ns: Ns, e: &BytesStart, empty: bool) -> Result<(), ReadError> {
+        if self.skip > 0 {
+            if !empty {
+                self.skip += 1;
+                self.check_depth()?;
+            }
+            return Ok(());
+        }
+        let frame = self.open(ns, e)?;
+        match frame {
+            None => {
+                if !empty {
+                    self.skip = 1;
+                    self.check_depth()?;
+                }
+            }
+            Some(f) => {
+                if empty {
+                    self.close(f);
+                } else {
+                    self.frames.push(f);
+                    self.check_depth()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_depth(&self) -> Result<(), ReadError> {
+        if self.frames.len() + self.skip > self.limits.max_depth {
+            Err(ReadError::TooLarge(format!("XML nested deeper than {} levels", self.limits.max_depth)))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn end(&mut self) -> Result<(), ReadError> {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return Ok(());
+        }
+        if let Some(f) = self.frames.pop() {
+            self.close(f);
+        }
+        Ok(())
+    }
+
+    /// Decide what a newly opened element is. `None` = skip it and everything inside it.
+    fn open(&mut self, ns: Ns, e: &BytesStart) -> Result<Option<Frame>, ReadError> {
+        let name = e.local_name();
+        let local = name.as_ref();
+        if !self.root_seen {
+            self.root_seen = true;
+            let ok = ns == Ns::W
+                && match self.kind {
+                    PartKind::Main => local == "document",
+                    PartKind::Furniture => local == "hdr" || local == "ftr",
+                };
+            if !ok {
+                return Err(match (self.kind, local) {
+                    (PartKind::Main, "workbook") => ReadError::NotADocument("it is an Excel workbook with a Word file name".into()),
+                    (PartKind::Main, "presentation") => ReadError::NotADocument("it is a PowerPoint file with a Word file name".into()),
+                    (PartKind::Main, _) => ReadError::NotADocument("the package holds no Word document text".into()),
+                    (PartKind::Furniture, _) => ReadError::Damaged("a page header or footer is not WordprocessingML".into()),
+                });
+            }
+            return Ok(Some(Frame::Pass));
+        }
+        let parent = self.parent();
+        // Property containers: their children are properties, never content.
+        match parent {
+            Some(Frame::RPr) => {
+                if ns == Ns::W {
+                    if local == "rStyle" {
+                        if let Some(Node::Run(r)) = self.nodes.last_mut() {
+                            r.style = attr(e, "val").map(|v| v.into_owned());
+                        }
+                    } else if let Some(Node::Run(r)) = self.nodes.last_mut() {
+                        r.direct.apply(local, e);
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::PPr) => {
+                if ns == Ns::W {
+                    match local {
+                        "pStyle" => {
+                            let base = self.styles.paragraph_base(attr(e, "val").as_deref());
+                            if let Some(Node::Para { base: b, .. }) = self.nodes.last_mut() {
+                                *b = base;
+                            }
+                        }
+                        "shd" => {
+                            let s = shd_colour(e);
+                            if let Some(Node::Para { shading, .. }) = self.nodes.last_mut() {
+                                *shading = s;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::TcPr) => {
+                if ns == Ns::W {
+                    if let Some(Node::Cell { cell, vmerge_continue, .. }) = self.nodes.last_mut() {
+                        match local {
+                            "gridSpan" => {
+                                cell.span = attr(e, "val").and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(1).clamp(1, 1000);
+                            }
+                            "vMerge" => *vmerge_continue = attr(e, "val").is_none_or(|v| v != "restart"),
+                            "shd" => cell.shading = shd_colour(e),
+                            _ => {}
+                        }
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::TrPr) => {
+                if ns == Ns::W && local == "del" {
+                    self.tracked = true;
+                    if let Some(Node::Row { deleted, .. }) = self.nodes.last_mut() {
+                        *deleted = true;
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::SdtPr) => {
+                if ns == Ns::W14 && local == "checkbox" {
+                    if let Some(s) = self.sdts.last_mut() {
+                        s.checkbox.get_or_insert(false);
+                    }
+                    return Ok(Some(Frame::SdtCheckbox));
+                }
+                if ns == Ns::W && local == "showingPlcHdr" && on_off(e) {
+                    if let Some(s) = self.sdts.last_mut() {
+                        s.placeholder = true;
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::SdtCheckbox) => {
+                if ns == Ns::W14 && local == "checked" {
+                    if let Some(s) = self.sdts.last_mut() {
+                        s.checkbox = Some(on_off(e));
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::FldChar) => {
+                return Ok((ns == Ns::W && local == "ffData").then_some(Frame::FfData));
+            }
+            Some(Frame::FfData) => {
+                if ns == Ns::W && local == "checkBox" {
+                    if let Some(f) = self.fields.last_mut() {
+                        f.checkbox = true;
+                    }
+                    return Ok(Some(Frame::FfCheckBox));
+                }
+                return Ok(None);
+            }
+            Some(Frame::FfCheckBox) => {
+                if ns == Ns::W {
+                    if let Some(f) = self.fields.last_mut() {
+                        match local {
+                            "default" => f.default = Some(on_off(e)),
+                            "checked" => f.checked = Some(on_off(e)),
+                            _ => {}
+                        }
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::Text) => return Ok(None),
+            _ => {}
+        }
+
+        match ns {
+            Ns::Mc => {
+                return Ok(match local {
+                    "AlternateContent" => {
+                        self.alts.push(false);
+                        Some(Frame::Alt)
+                    }
+                    "Choice" => match self.alts.last_mut() {
+                        Some(done) if !*done => {
+                            *done = true;
+                            Some(Frame::Pass)
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                })
+            }
+            Ns::W => {}
+            // Drawing, VML, math and extension wrappers: look inside (text boxes live there).
+            Ns::W14 | Ns::Other => return Ok(Some(Frame::Pass)),
+        }
+
+        if local == "txbxContent" {
+            self.nodes.push(Node::Blocks(Vec::new()));
+            return Ok(Some(Frame::TextBox));
+        }
+        if parent == Some(Frame::Run) {
+            return Ok(self.open_run_child(local, e));
+        }
+
+        let frame = match local {
+            "p" => {
+                let base = self.styles.paragraph_base(None);
+                self.nodes.push(Node::Para { para: Paragraph::default(), after: Vec::new(), base, shading: None });
+                self.emit_pending_checkbox();
+                Frame::Para
+            }
+            "pPr" if parent == Some(Frame::Para) => Frame::PPr,
+            "r" => {
+                let base = self.nearest_para_base();
+                let fmt = base.format();
+                let font = base.font.flatten();
+                let hidden = base.hidden.unwrap_or(false);
+                self.nodes.push(Node::Run(RunNode {
+                    format: fmt,
+                    font,
+                    hidden,
+                    text: String::new(),
+                    base,
+                    direct: RProps::default(),
+                    style: None,
+                }));
+                Frame::Run
+            }
+            "tbl" => {
+                self.nodes.push(Node::Table(Vec::new()));
+                Frame::Table
+            }
+            "tr" => {
+                self.nodes.push(Node::Row { cells: Vec::new(), deleted: false });
+                Frame::Row
+            }
+            "trPr" if parent == Some(Frame::Row) => Frame::TrPr,
+            "tc" => {
+                self.cells += 1;
+                if self.cells > self.limits.max_cells {
+                    return Err(ReadError::TooLarge(format!("more than {} table cells", self.limits.max_cells)));
+                }
+                self.nodes.push(Node::Cell { cell: Cell::default(), vmerge_continue: false, para_shading: None });
+                Frame::Cell
+            }
+            "tcPr" if parent == Some(Frame::Cell) => Frame::TcPr,
+            "sdt" => {
+                self.sdts.push(SdtState { checkbox: None, placeholder: false, in_content: false, emitted: false });
+                Frame::Sdt
+            }
+            "sdtPr" if parent == Some(Frame::Sdt) => Frame::SdtPr,
+            "sdtContent" if parent == Some(Frame::Sdt) => {
+                self.open_sdt_content();
+                Frame::SdtContent
+            }
+            "del" | "moveFrom" => {
+                self.tracked = true;
+                return Ok(None);
+            }
+            "ins" | "moveTo" => {
+                self.tracked = true;
+                Frame::Pass
+            }
+            // Wrappers whose runs are read as if they were not there.
+            "body" | "customXml" | "smartTag" | "hyperlink" | "dir" | "bdo" | "fldSimple" | "ruby" | "rubyBase" => Frame::Pass,
+            // Everything else in WordprocessingML outside a run is properties or
+            // bookkeeping (sectPr, tblPr, tblGrid, bookmarks, comment ranges, rPrChange...).
+            _ => return Ok(None),
+        };
+        Ok(Some(frame))
+    }
+
+    /// A child of `w:r`.
+    fn open_run_child(&mut self, local: &str, e: &BytesStart) -> Option<Frame> {
+        match local {
+            "rPr" => Some(Frame::RPr),
+            "t" => Some(Frame::Text),
+            "tab" | "ptab" => {
+                self.push_text("\t");
+                None
+            }
+            "br" | "cr" => {
+                self.push_text("\n");
+                None
+            }
+            "noBreakHyphen" => {
+                self.push_text("-");
+                None
+            }
+            "sym" => {
+                self.push_sym(e);
+                None
+            }
+            "fldChar" => match attr(e, "fldCharType").as_deref() {
+                Some("begin") => {
+                    self.fields.push(FieldState { in_result: false, checkbox: false, default: None, checked: None });
+                    Some(Frame::FldChar)
+                }
+                Some("separate") => {
+                    if let Some(f) = self.fields.last_mut() {
+                        f.in_result = true;
+                    }
+                    None
+                }
+                Some("end") => {
+                    self.fields.pop();
+                    None
+                }
+                _ => None,
+            },
+            // Drawings and embedded objects may hold text boxes.
+            "drawing" | "pict" | "object" => Some(Frame::Pass),
+            // instrText, delText, footnote references, soft hyphens, page numbers...
+            _ => None,
+        }
+    }
+
+    fn close(&mut self, frame: Frame) {
+        match frame {
+            Frame::Alt => {
+                self.alts.pop();
+            }
+            Frame::Para => {
+                // A field still in its instructions, or a checkbox field, never spans paragraphs:
+                // one left open here lost its end (e.g. to a tracked deletion); do not let it
+                // hide the rest of the document.
+                self.fields.retain(|f| f.in_result && !f.checkbox);
+                if let Some(Node::Para { para, after, shading, .. }) = self.nodes.pop() {
+                    if let (Some(s), Some(Node::Cell { para_shading, .. })) = (shading, self.nodes.last_mut()) {
+                        if para_shading.is_none() {
+                            *para_shading = Some(s);
+                        }
+                    }
+                    self.attach_block(Block::Paragraph(para));
+                    for b in after {
+                        self.attach_block(b);
+                    }
+                }
+            }
+            Frame::RPr => {
+                if let Some(Node::Run(r)) = self.nodes.last_mut() {
+                    let mut eff = r.base.clone();
+                    if let Some(s) = r.style.as_deref().and_then(|id| self.styles.resolved.get(id)) {
+                        eff.overlay(s);
+                    }
+                    eff.overlay(&r.direct);
+                    r.format = eff.format();
+                    r.font = eff.font.flatten();
+                    r.hidden = eff.hidden.unwrap_or(false);
+                }
+            }
+            Frame::Run => {
+                self.flush_run_text();
+                self.nodes.pop();
+            }
+            Frame::Table => {
+                if let Some(Node::Table(rows)) = self.nodes.pop() {
+                    self.attach_block(Block::Table(Table { rows, name: None }));
+                }
+            }
+            Frame::Row => {
+                if let Some(Node::Row { cells, deleted }) = self.nodes.pop() {
+                    if deleted {
+                        self.deleted_rows += 1;
+                    } else if let Some(Node::Table(rows)) = self.nodes.iter_mut().rev().find(|n| matches!(n, Node::Table(_))) {
+                        rows.push(Row { cells });
+                    }
+                }
+            }
+            Frame::Cell => {
+                if let Some(Node::Cell { mut cell, vmerge_continue, para_shading }) = self.nodes.pop() {
+                    if cell.shading.is_none() {
+                        cell.shading = para_shading;
+                    }
+                    if vmerge_continue {
+                        cell.merged_above = true;
+                        cell.blocks.clear();
+                    }
+                    if let Some(Node::Row { cells, .. }) = self.nodes.iter_mut().rev().find(|n| matches!(n, Node::Row { .. })) {
+                        cells.push(cell);
+                    }
+                }
+            }
+            Frame::Sdt => {
+                self.sdts.pop();
+            }
+            Frame::FldChar => {
+                let checkbox = self.fields.last().filter(|f| f.checkbox).map(|f| f.checked.or(f.default).unwrap_or(false));
+                if let Some(checked) = checkbox {
+                    self.flush_run_text();
+                    let format = self.current_run_format();
+                    self.emit_run(checkbox_run(checked, format));
+                }
+            }
+            Frame::TextBox => {
+                if let Some(Node::Blocks(blocks)) = self.nodes.pop() {
+                    let para = self.nodes.iter_mut().rev().find(|n| matches!(n, Node::Para { .. }));
+                    match para {
+                        Some(Node::Para { after, .. }) => after.extend(blocks),
+                        _ => {
+                            for b in blocks {
+                                self.attach_block(b);
+                            }
+                        }
+                    }
+                }
+            }
+            Frame::Pass
+            | Frame::PPr
+            | Frame::Text
+            | Frame::TrPr
+            | Frame::TcPr
+            | Frame::SdtPr
+            | Frame::SdtCheckbox
+            | Frame::SdtContent
+            | Frame::FfData
+            | Frame::FfCheckBox => {}
+        }
+    }
+
+    /// Put a finished block into the nearest open container (body, cell or text box).
+    fn attach_block(&mut self, block: Block) {
+        for node in self.nodes.iter_mut().rev() {
+            match node {
+                Node::Blocks(b) => return b.push(block),
+                Node::Cell { cell, .. } => return cell.blocks.push(block),
+                // A block met inside a paragraph (malformed nesting): keep it after the paragraph.
+                Node::Para { after, .. } => return after.push(block),
+                _ => {}
+            }
+        }
+    }
+
+    /// The run properties a new run starts from: its paragraph's style over the defaults.
+    fn nearest_para_base(&self) -> RProps {
+        for node in self.nodes.iter().rev() {
+            match node {
+                Node::Para { base, .. } => return base.clone(),
+                Node::Blocks(_) | Node::Cell { .. } => break,
+                _ => {}
+            }
+        }
+        self.styles.paragraph_base(None)
+    }
+
+    fn current_run_format(&self) -> RunFormat {
+        match self.nodes.last() {
+            Some(Node::Run(r)) => r.format.clone(),
+            _ => RunFormat::default(),
+        }
+    }
+
+    /// True when text met now is not what a person reads: a field's instructions, the glyph
+    /// of a checkbox (given as its state instead), a content control's placeholder, hidden text.
+    fn suppressed(&self) -> bool {
+        self.fields.iter().any(|f| !f.in_result || f.checkbox)
+            || self.sdts.iter().any(|s| s.in_content && (s.checkbox.is_some() || s.placeholder))
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if self.suppressed() {
+            return;
+        }
+        let mut hidden = false;
+        if let Some(Node::Run(r)) = self.nodes.last_mut() {
+            if r.hidden {
+                hidden = true;
+            } else {
+                r.text.push_str(text);
+            }
+        }
+        if hidden {
+            self.hidden_text = true;
+        }
+    }
+
+    fn push_sym(&mut self, e: &BytesStart) {
+        if self.suppressed() {
+            return;
+        }
+        let font = attr(e, "font").and_then(|f| sym_font(&f));
+        let code = attr(e, "char").and_then(|c| u32::from_str_radix(c.trim(), 16).ok());
+        let Some(code) = code else { return };
+        let glyph = font.and_then(|f| symbol_char(f, code)).or_else(|| symbol_char(SymFont::Wingdings, code).filter(|_| font.is_none()));
+        let text = match glyph {
+            Some(c) => c.to_string(),
+            // An unknown symbol: keep the private-use character so the run is not lost.
+            None => match char::from_u32(if code < 0x100 { 0xF000 + code } else { code }) {
+                Some(c) => c.to_string(),
+                None => return,
+            },
+        };
+        if let Some(Node::Run(r)) = self.nodes.last() {
+            if r.hidden {
+                return;
+            }
+        }
+        self.flush_run_text();
+        let format = self.current_run_format();
+        self.emit_run(Run { text, format, kind: RunKind::Symbol });
+    }
+
+    /// Emit the text gathered so far in the innermost run as a run of its paragraph.
+    fn flush_run_text(&mut self) {
+        let Some(Node::Run(r)) = self.nodes.last_mut() else { return };
+        if r.text.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut r.text);
+        let format = r.format.clone();
+        let run = match map_symbol_text(r.font, &text) {
+            Some(mapped) if !mapped.trim().is_empty() => Run { text: mapped, format, kind: RunKind::Symbol },
+            _ => Run { text, format, kind: RunKind::Text },
+        };
+        self.emit_run(run);
+    }
+
+    /// Add a run to the innermost open paragraph, merging it with the previous run when both are
+    /// plain text with the same formatting. A run outside any paragraph gets one of its own.
+    fn emit_run(&mut self, run: Run) {
+        for node in self.nodes.iter_mut().rev() {
+            match node {
+                Node::Para { para, .. } => {
+                    push_merged(&mut para.runs, run);
+                    return;
+                }
+                Node::Run(_) => {}
+                _ => break,
+            }
+        }
+        self.attach_block(Block::Paragraph(Paragraph { runs: vec![run] }));
+    }
+
+    fn open_sdt_content(&mut self) {
+        let Some(s) = self.sdts.last_mut() else { return };
+        s.in_content = true;
+        let Some(checked) = s.checkbox else { return };
+        // A run-level control (inside a paragraph): its state is one run, here.
+        let in_para = self.nodes.iter().rev().find(|n| !matches!(n, Node::Run(_))).is_some_and(|n| matches!(n, Node::Para { .. }));
+        if in_para {
+            if let Some(s) = self.sdts.last_mut() {
+                s.emitted = true;
+            }
+            self.emit_run(checkbox_run(checked, RunFormat::default()));
+        }
+    }
+
+    /// A block-, row- or cell-level checkbox control: its state goes into the first paragraph
+    /// opened inside it.
+    fn emit_pending_checkbox(&mut self) {
+        let pending = self.sdts.iter_mut().rev().find(|s| s.in_content && !s.emitted && s.checkbox.is_some());
+        if let Some(s) = pending {
+            s.emitted = true;
+            let checked = s.checkbox.unwrap_or(false);
+            if let Some(Node::Para { para, .. }) = self.nodes.last_mut() {
+                para.runs.push(checkbox_run(checked, RunFormat::default()));
+            }
+        }
+    }
+}
+
+fn checkbox_run(checked: bool, format: RunFormat) -> Run {
+    Run { text: if checked { CHECKED } else { UNCHECKED }.to_string(), format, kind: RunKind::Checkbox { checked } }
+}
+
+fn push_merged(runs: &mut Vec<Run>, run: Run) {
+    if run.text.is_empty() && run.kind == RunKind::Text {
+        return;
+    }
+    if let Some(last) = runs.last_mut() {
+        if last.kind == RunKind::Text && run.kind == RunKind::Text && last.format == run.format {
+            last.text.push_str(&run.text);
+            return;
+        }
+    }
+    runs.push(run);
 }
