@@ -43,3 +43,8 @@ fn check_formats(exts: &[&str]) {
 fn typed_up_text_forms_match_truth() {
     check_formats(&["txt"]);
 }
+
+#[test]
+fn word_docx_forms_match_truth() {
+    check_formats(&["docx"]);
+}

@@ -382,7 +382,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
         // A form printed with YES and NO in every row (the filler deletes or marks one): an
         // untouched row shows both words and is unanswered, not "both".
         let both_words = pending.iter().filter(|p| p.both_label_words()).count();
-        let prefilled = pending.len() >= 4 && both_words * 2 >= pending.len();
+        // Typed forms rarely have more than a couple of rows marked both ways; printed-word forms
+        // leave every untouched row with both.
+        let prefilled = both_words >= 3 || pending.len() >= 4 && both_words * 2 >= pending.len();
         for p in &pending {
             self.finish_row(p, prefilled);
         }
