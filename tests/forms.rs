@@ -48,3 +48,32 @@ fn typed_up_text_forms_match_truth() {
 fn word_docx_forms_match_truth() {
     check_formats(&["docx"]);
 }
+
+/// Broken returns with a truth file: the partial form reads its three sections exactly; the
+/// others fail with every field empty.
+#[test]
+fn bad_fixtures_match_their_truth_fields_and_status() {
+    let dir = fixtures().join("bad");
+    let mut report = String::new();
+    for file in files_with_truth(&dir) {
+        let truth = load_truth(&file);
+        let got = extract_json(&file);
+        let allowed: Vec<String> = truth["_expected_status"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+            .unwrap_or_else(|| vec![truth["status"].as_str().unwrap_or("").to_string()]);
+        let status = got["status"].as_str().unwrap_or("").to_string();
+        if !allowed.contains(&status) {
+            report.push_str(&format!("\n{}: status {status}, expected one of {allowed:?}", file.display()));
+        }
+        if status == "failed" && got["errors"].as_array().is_none_or(|e| e.is_empty()) {
+            report.push_str(&format!("\n{}: failed without a reason", file.display()));
+        }
+        for (k, want, have) in differences(&truth, &got) {
+            if k != "status" && k != "format" {
+                report.push_str(&format!("\n{}: {k}: expected {want}, got {have}", file.display()));
+            }
+        }
+    }
+    assert!(report.is_empty(), "{report}");
+}

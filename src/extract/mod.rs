@@ -1023,6 +1023,10 @@ fn has_number_cell(line: &Line) -> bool {
 
 /// The row number and the question text of a row, and which cell holds the question.
 fn number_and_question(line: &Line) -> Option<(String, usize, String)> {
+    // A row continuing a vertically merged row above is never a question of its own.
+    if line.cells.iter().any(|c| c.merged_above) && !has_number_cell(line) {
+        return None;
+    }
     for (i, c) in line.cells.iter().enumerate() {
         if c.merged_above {
             continue;
