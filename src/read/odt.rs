@@ -12,7 +12,6 @@
 //! Word's palette get Word's highlight names back.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
@@ -20,7 +19,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, XmlVersion};
 
 use crate::model::{Block, Cell, Document, Paragraph, Row, Run, RunFormat, RunKind, Table};
-use crate::read::{Deadline, Limits, ReadError};
+use crate::read::{zipped, Deadline, Limits, ReadError};
 
 const NS_OFFICE: &str = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
 const NS_TEXT: &str = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
@@ -48,17 +47,17 @@ const DEADLINE_EVERY: u32 = 512;
 
 /// Read an .odt file into the document model.
 pub fn read(path: &Path, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
-    let mut pkg = package::Package::open(path, limits)?;
-    if let Some(manifest) = pkg.part("META-INF/manifest.xml")? {
+    let mut pkg = zipped::Package::open(path, limits, deadline)?;
+    if let Some(manifest) = pkg.read_opt("META-INF/manifest.xml")? {
         // ODF encryption keeps the zip readable but encrypts each part; the manifest says so.
         if contains(&manifest, b"encryption-data") {
             return Err(ReadError::Encrypted);
         }
     }
     let content = pkg
-        .part("content.xml")?
+        .read_opt("content.xml")?
         .ok_or_else(|| ReadError::Damaged("the OpenDocument package has no content.xml".into()))?;
-    let styles = pkg.part("styles.xml")?;
+    let styles = pkg.read_opt("styles.xml")?;
     read_parts(&content, styles.as_deref(), limits, deadline)
 }
 
@@ -87,63 +86,6 @@ pub(crate) fn read_parts(
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Opening the zip package. Kept behind this small module so it can be swapped for the shared
-/// `read::zipped` helper without touching the parser.
-mod package {
-    use super::*;
-
-    pub struct Package {
-        archive: zip::ZipArchive<std::fs::File>,
-        /// Inflated bytes still allowed from this package.
-        budget: u64,
-    }
-
-    impl Package {
-        pub fn open(path: &Path, limits: &Limits) -> Result<Self, ReadError> {
-            let file = std::fs::File::open(path)
-                .map_err(|e| ReadError::Other(format!("cannot open the file: {}", crate::read::io_reason(&e))))?;
-            let archive = zip::ZipArchive::new(file).map_err(zip_error)?;
-            Ok(Package { archive, budget: limits.max_inflated_bytes })
-        }
-
-        /// The part's bytes, `None` when the package has no such part.
-        pub fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, ReadError> {
-            let mut entry = match self.archive.by_name(name) {
-                Ok(e) => e,
-                Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-                Err(e) => return Err(zip_error(e)),
-            };
-            if entry.encrypted() {
-                return Err(ReadError::Encrypted);
-            }
-            let mut out = Vec::with_capacity(entry.size().min(self.budget).min(16 * 1024 * 1024) as usize);
-            let read = (&mut entry)
-                .take(self.budget.saturating_add(1))
-                .read_to_end(&mut out)
-                .map_err(|_| ReadError::Damaged(format!("the part {name} cannot be unpacked")))?;
-            if read as u64 > self.budget {
-                return Err(ReadError::TooLarge("unpacks to more data than any return could hold".into()));
-            }
-            self.budget -= read as u64;
-            Ok(Some(out))
-        }
-    }
-
-    fn zip_error(e: zip::result::ZipError) -> ReadError {
-        use zip::result::ZipError;
-        match e {
-            ZipError::UnsupportedArchive(what) if what.to_ascii_lowercase().contains("password") => {
-                ReadError::Encrypted
-            }
-            ZipError::InvalidPassword => ReadError::Encrypted,
-            ZipError::Io(_) | ZipError::InvalidArchive(_) => {
-                ReadError::Damaged("not a complete zip package".into())
-            }
-            _ => ReadError::Damaged("the zip package cannot be opened".into()),
-        }
-    }
 }
 
 /// Which part is being parsed: automatic styles are private to their part.
@@ -484,7 +426,8 @@ impl<'a> Parser<'a> {
         self.stack.clear();
         self.suppress = 0;
         self.pending_style = None;
-        let mut reader: Reader<'_> = NsReader::from_reader(xml);
+        let xml = zipped::xml_text(xml)?;
+        let mut reader: Reader<'_> = NsReader::from_reader(xml.as_bytes());
         let mut buf = Vec::new();
         let mut skip = 0usize;
         let mut events = 0u32;
@@ -566,6 +509,8 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
+                // Office never writes a DOCTYPE; it is how entity attacks start.
+                Event::DocType(_) => return Err(zipped::hostile_doctype()),
                 Event::Eof => break,
                 _ => {}
             }
