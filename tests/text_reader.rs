@@ -214,3 +214,79 @@ fn binary_junk_is_not_a_document() {
     let ctrl: Vec<u8> = (0u32..3000).map(|i| (i % 31 + 1) as u8).collect();
     assert!(matches!(read_text(&write_temp("ctrl.txt", &ctrl)), Err(ReadError::NotADocument(_))));
 }
+
+/// A YES/NO cell holds a mark: text other than an empty checkbox.
+fn marked(s: &str) -> bool {
+    let t = s.trim();
+    !t.is_empty() && t != "☐"
+}
+
+fn check_pdf_rows(doc: &Document, truth: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let by_number = numbered(doc);
+    for q in QUESTIONS {
+        let Some(row) = by_number.get(q.id) else {
+            problems.push(format!("{}: no row", q.id));
+            continue;
+        };
+        if row.cells.len() != 5 {
+            problems.push(format!("{}: {} cells", q.id, row.cells.len()));
+            continue;
+        }
+        if ws(&cell_text(row, 1)) != ws(q.wording) && !ws(&cell_text(row, 1)).starts_with(&ws(q.wording)) {
+            problems.push(format!("{}: question cell {:?}", q.id, cell_text(row, 1)));
+        }
+        let t = &truth["questions"][q.id];
+        let (yes, no) = (cell_text(row, 2), cell_text(row, 3));
+        let answer = t["answer"].as_str();
+        let ok = match answer {
+            Some("yes") => marked(&yes) && !marked(&no),
+            Some("no") => !marked(&yes) && marked(&no),
+            Some("both") => marked(&yes) && marked(&no),
+            // Unanswered, or marked only by formatting the PDF does not keep: no mark either side.
+            _ => !(marked(&yes) ^ marked(&no)) || yes == no,
+        };
+        if !ok {
+            problems.push(format!("{}: answer {:?} but YES {:?} NO {:?}", q.id, answer, yes, no));
+        }
+        let want = t["comment"].as_str().unwrap_or("");
+        if cell_text(row, 4) != want {
+            problems.push(format!("{}: comment {:?}, truth {:?}", q.id, cell_text(row, 4), want));
+        }
+    }
+    problems
+}
+
+#[test]
+fn pdf_fixtures_rebuild_the_form_tables() {
+    if read::pdf::find_on_path("pdftotext").is_none() {
+        eprintln!("pdftotext not installed: PDF reading not tested");
+        return;
+    }
+    let files = with_ext(&common::fixtures().join("pdf"), "pdf");
+    assert!(files.len() >= 4, "PDF fixtures present");
+    let mut failures = Vec::new();
+    for f in &files {
+        match read_pdf(f) {
+            Ok(doc) => {
+                let truth = common::load_truth(f);
+                failures.extend(check_pdf_rows(&doc, &truth).into_iter().map(|p| format!("{}: {p}", f.display())));
+                // The printed edition is page furniture, never body text.
+                assert!(doc.furniture.iter().any(|b| matches!(b, Block::Paragraph(p) if p.text() == "July 2019")), "{}", f.display());
+            }
+            Err(e) => failures.push(format!("{}: {e}", f.display())),
+        }
+    }
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn pdf_without_text_or_tool() {
+    let scanned = common::fixtures().join("pdf/scanned_image_only.pdf");
+    if read::pdf::find_on_path("pdftotext").is_some() {
+        assert_eq!(read_pdf(&scanned), Err(ReadError::ScannedImage));
+    }
+    let limits = Limits::default();
+    let err = read::pdf::read_with(&scanned, None, &limits, &Deadline::after(limits.max_time)).expect_err("no tool");
+    assert!(matches!(&err, ReadError::NeedsTool(m) if m.contains("poppler-utils")), "{err}");
+}

@@ -1,10 +1,712 @@
-//! Reader stub: to be written.
+//! PDF returns with a text layer → the document model, through poppler's `pdftotext`.
+//!
+//! Schools print the Word form to PDF. The text layer keeps every word and where it stands on
+//! the page, but no table structure and no formatting (highlight, bold, shading and colour are
+//! lost: a row marked only that way reads as unanswered, and the extractor must say so).
+//!
+//! `pdftotext -layout` (the brief's first idea) re-flows each page to a character grid whose
+//! columns shift from page to page, so instead this reader asks `pdftotext -bbox` for every
+//! word with its position in points. Positions are the same on every page, so the column
+//! edges taken from a section header line ("BASIC INFORMATION  YES  NO  Comments/Actions") split
+//! every later row into [number, question, YES, NO, Comments], like the Word reader gives it.
+//! A row begins at a row number in the left column; its wrapped lines continue the cells above
+//! them. A soft wrap (the next word would not have fitted on the line above) joins with a space,
+//! a shorter line ends a paragraph ("\n" in the cell's text).
 
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use crate::model::Document;
+use crate::catalogue;
+use crate::model::{Block, Cell, Document, Paragraph, Row, Table};
+use crate::read::text::{clean_mark, row_number};
 use crate::read::{Deadline, Limits, ReadError};
 
-pub fn read(_path: &Path, _limits: &Limits, _deadline: &Deadline) -> Result<Document, ReadError> {
-    Err(ReadError::Other("this file type is not supported yet".into()))
+/// Longest time `pdftotext` may run on one file before it is stopped.
+const TOOL_TIME: Duration = Duration::from_secs(30);
+/// Most bytes of `pdftotext` output read (a form is well under 1 MB of word boxes).
+const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
+
+fn needs_tool() -> ReadError {
+    ReadError::NeedsTool("PDF: install poppler-utils (apt install poppler-utils) to read PDF returns".into())
+}
+
+/// Read a PDF return through `pdftotext`.
+pub fn read(path: &Path, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
+    read_with(path, find_on_path("pdftotext").as_deref(), limits, deadline)
+}
+
+/// As [`read`], with the `pdftotext` program given (`None`: not installed).
+pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
+    let tool = tool.ok_or_else(needs_tool)?;
+    let output = run_pdftotext(tool, path)?;
+    deadline.check()?;
+    let pages = parse_bbox(&output, deadline)?;
+    if pages.iter().all(|p| p.words.is_empty()) {
+        return Err(ReadError::ScannedImage);
+    }
+    layout(pages, limits, deadline)
+}
+
+/// `name` on the PATH, if there.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
+}
+
+fn run_pdftotext(tool: &Path, path: &Path) -> Result<String, ReadError> {
+    let mut child = Command::new(tool)
+        .arg("-bbox")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(path)
+        .arg("-")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|_| needs_tool())?;
+    let Some(stdout) = child.stdout.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(ReadError::Other("could not run pdftotext".into()));
+    };
+    // Read on a thread so a full pipe never stops the child while we wait for it.
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let res = stdout.take(MAX_OUTPUT).read_to_end(&mut buf);
+        res.map(|_| buf)
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() > TOOL_TIME => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let _ = reader.join();
+                return Err(ReadError::TooSlow);
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ReadError::Other("could not run pdftotext".into()));
+            }
+        }
+    };
+    let bytes = match reader.join() {
+        Ok(Ok(b)) => b,
+        _ => return Err(ReadError::Other("could not read pdftotext's output".into())),
+    };
+    if !status.success() {
+        // pdftotext exits 1 on a damaged file, 3 on a permission (encryption) error.
+        return Err(match status.code() {
+            Some(1) => ReadError::Damaged("the PDF could not be opened".into()),
+            Some(3) => ReadError::Encrypted,
+            _ => ReadError::Damaged("pdftotext could not read it".into()),
+        });
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One word and its box, in points from the page's top left.
+#[derive(Debug, Clone)]
+struct Word {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    text: String,
+}
+
+#[derive(Debug, Default)]
+struct Page {
+    height: f64,
+    words: Vec<Word>,
+}
+
+fn attr(tag: &str, name: &str) -> Option<f64> {
+    let key = format!("{name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let rest = tag.get(start..)?;
+    let end = rest.find('"')?;
+    rest.get(..end)?.parse().ok()
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let Some(end) = after.find(';').filter(|e| *e <= 10) else {
+            out.push('&');
+            rest = after;
+            continue;
+        };
+        let name = &after[..end];
+        let c = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            n if n.starts_with("#x") => u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32),
+            n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match c {
+            Some(c) => out.push(c),
+            None => {
+                out.push('&');
+                out.push_str(name);
+                out.push(';');
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `pdftotext -bbox` writes one `<page>` or `<word>` element per line.
+fn parse_bbox(xhtml: &str, deadline: &Deadline) -> Result<Vec<Page>, ReadError> {
+    let mut pages: Vec<Page> = Vec::new();
+    for (i, line) in xhtml.lines().enumerate() {
+        if i % 4096 == 0 {
+            deadline.check()?;
+        }
+        let line = line.trim();
+        if line.starts_with("<page ") {
+            pages.push(Page { height: attr(line, "height").unwrap_or(842.0), words: Vec::new() });
+        } else if line.starts_with("<word ") {
+            let (Some(open_end), Some(close)) = (line.find('>'), line.rfind("</word>")) else { continue };
+            if close <= open_end {
+                continue;
+            }
+            let tag = &line[..open_end];
+            let (Some(x0), Some(y0), Some(x1), Some(y1)) = (attr(tag, "xMin"), attr(tag, "yMin"), attr(tag, "xMax"), attr(tag, "yMax")) else {
+                continue;
+            };
+            let text = symbol_lookalike(&unescape(&line[open_end + 1..close]));
+            if text.trim().is_empty() {
+                continue;
+            }
+            if pages.is_empty() {
+                pages.push(Page { height: 842.0, words: Vec::new() });
+            }
+            if let Some(p) = pages.last_mut() {
+                p.words.push(Word { x0, y0, x1, y1, text });
+            }
+        }
+    }
+    Ok(pages)
+}
+
+/// Wingdings ticks and crosses come out of the PDF as private-use characters (U+F0FC) or as
+/// the Latin-1 letter of the same code ("ü"); give them as their Unicode look-alikes, as the
+/// Word reader does. A Latin-1 letter is only taken for a symbol when it stands alone.
+fn symbol_lookalike(word: &str) -> String {
+    fn wingdings(code: u32) -> Option<char> {
+        match code {
+            0xFB => Some('✗'),
+            0xFC => Some('✓'),
+            0xFD => Some('☒'),
+            0xFE => Some('☑'),
+            0xA8 | 0x6F => Some('☐'),
+            _ => None,
+        }
+    }
+    let mut chars = word.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        if matches!(c, 'û' | 'ü' | 'ý' | 'þ') {
+            if let Some(m) = wingdings(c as u32) {
+                return m.to_string();
+            }
+        }
+    }
+    word.chars()
+        .map(|c| {
+            let u = c as u32;
+            if (0xF000..=0xF0FF).contains(&u) {
+                wingdings(u - 0xF000).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A line of words sharing a baseline, in reading order.
+#[derive(Debug)]
+struct Line {
+    page: usize,
+    y0: f64,
+    y1: f64,
+    words: Vec<Word>,
+}
+
+impl Line {
+    fn text(&self) -> String {
+        self.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+
+    fn x0(&self) -> f64 {
+        self.words.first().map(|w| w.x0).unwrap_or(0.0)
+    }
+}
+
+fn lines_of(pages: &[Page]) -> Vec<Line> {
+    let mut out = Vec::new();
+    for (pi, page) in pages.iter().enumerate() {
+        let mut words = page.words.clone();
+        words.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
+        let mut lines: Vec<Line> = Vec::new();
+        for w in words {
+            let h = (w.y1 - w.y0).max(1.0);
+            // Same line when the tops are within a third of a line height (a symbol font's box
+            // sits a little higher or lower than the text beside it).
+            let joined = match lines.last_mut() {
+                Some(l) if (w.y0 - l.y0).abs() < h * 0.4 => {
+                    l.words.push(w.clone());
+                    true
+                }
+                _ => false,
+            };
+            if !joined {
+                lines.push(Line { page: pi, y0: w.y0, y1: w.y1, words: vec![w] });
+            }
+        }
+        for l in &mut lines {
+            l.words.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        }
+        out.extend(lines);
+    }
+    out
+}
+
+/// Lines repeated near the top or bottom of two or more pages: the page header and footer
+/// (the form's "July 2019").
+fn furniture_texts(lines: &[Line], pages: &[Page]) -> Vec<String> {
+    if pages.len() < 2 {
+        return Vec::new();
+    }
+    let mut counts: Vec<(String, std::collections::BTreeSet<usize>)> = Vec::new();
+    for l in lines {
+        let h = pages.get(l.page).map(|p| p.height).unwrap_or(842.0);
+        if l.y0 > h * 0.1 && l.y1 < h * 0.9 {
+            continue;
+        }
+        let t = l.text();
+        match counts.iter_mut().find(|(s, _)| *s == t) {
+            Some((_, set)) => {
+                set.insert(l.page);
+            }
+            None => counts.push((t, [l.page].into_iter().collect())),
+        }
+    }
+    counts.into_iter().filter(|(_, set)| set.len() >= 2).map(|(t, _)| t).collect()
+}
+
+/// Where the columns of the question tables begin, from a section header line.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    /// Left edge of the question text (learnt from the first numbered row).
+    question: Option<f64>,
+    yes: f64,
+    no: f64,
+    comments: f64,
+}
+
+impl Columns {
+    /// Column index 0..5 of a word starting at `x` (marks may sit centred in their cell, so
+    /// the edges are a little left of the header words).
+    fn index(&self, x: f64) -> usize {
+        let pad = 4.0;
+        if x >= self.comments - pad {
+            4
+        } else if x >= self.no - pad {
+            3
+        } else if x >= self.yes - pad {
+            2
+        } else {
+            match self.question {
+                Some(q) if x < q - pad => 0,
+                _ => 1,
+            }
+        }
+    }
+}
+
+/// The header line's YES, NO and Comments/Actions words, if this line is one.
+fn header_columns(line: &Line) -> Option<Columns> {
+    let yes = line.words.iter().find(|w| w.text == "YES")?;
+    let no = line.words.iter().find(|w| w.text == "NO" && w.x0 > yes.x0)?;
+    let comments = line.words.iter().find(|w| w.text.starts_with("Comments") && w.x0 > no.x0)?;
+    Some(Columns { question: None, yes: yes.x0, no: no.x0, comments: comments.x0 })
+}
+
+fn action_columns(line: &Line) -> Option<[f64; 3]> {
+    let t = line.text().to_uppercase();
+    let [a, b, c] = catalogue::ACTION_COLUMNS;
+    if !(t.contains(a) && t.contains(b) && t.contains(c)) {
+        return None;
+    }
+    let first = line.words.first()?.x0;
+    let by = line.words.iter().find(|w| w.text.eq_ignore_ascii_case("BY"))?.x0;
+    let ts = line.words.iter().find(|w| w.text.eq_ignore_ascii_case("TIMESCALE"))?.x0;
+    Some([first, by, ts])
+}
+
+/// A cell being filled line by line: its paragraphs and where the last line ended.
+#[derive(Debug, Default, Clone)]
+struct CellText {
+    paras: Vec<String>,
+    last_right: f64,
+    /// Page and top of the last line added.
+    last_at: Option<(usize, f64)>,
+}
+
+/// How a new line joins the text above it.
+#[derive(Clone, Copy)]
+enum Wrap {
+    /// Paragraph text: a soft wrap whenever the first word would not have fitted above.
+    Prose,
+    /// Table cell: as prose, but a capitalised word after a line that did not end a sentence
+    /// starts a new paragraph ("Own format used" / "See action plan"), since people type
+    /// each remark in a comment on its own line.
+    Cell,
+}
+
+impl CellText {
+    fn fixed(text: &str) -> Self {
+        CellText { paras: vec![text.to_string()], last_right: f64::MAX, last_at: None }
+    }
+
+    /// Add this line's words; `limit` is the right edge text reaches in this column.
+    fn add(&mut self, words: &[&Word], at: (usize, f64), limit: f64, wrap: Wrap) {
+        let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+        let (Some(first), Some(last)) = (words.first(), words.last()) else { return };
+        let height = (first.y1 - first.y0).max(1.0);
+        let first_width = first.x1 - first.x0;
+        let space = (height * 0.3).max(2.0);
+        let next_line = match self.last_at {
+            Some((page, y)) => page == at.0 && at.1 > y && at.1 - y <= height * 1.6,
+            None => false,
+        };
+        let would_not_fit = self.last_right + space + first_width > limit - 1.0;
+        // A remark typed on a line of its own: a capitalised word (not an acronym like "DSL")
+        // after a line that did not end a sentence ("Own format used" / "See action plan").
+        let first_text = first.text.as_str();
+        let capital = first_text.chars().next().is_some_and(|c| c.is_uppercase())
+            && first_text.chars().any(|c| c.is_lowercase());
+        let ended_sentence = self.paras.last().is_some_and(|p| p.trim_end().ends_with(['.', '!', '?', ';', ':']));
+        let new_remark = matches!(wrap, Wrap::Cell) && capital && !ended_sentence;
+        let soft = next_line && would_not_fit && !new_remark;
+        match self.paras.last_mut() {
+            Some(p) if soft => {
+                p.push(' ');
+                p.push_str(&text);
+            }
+            _ => self.paras.push(text),
+        }
+        self.last_right = last.x1;
+        self.last_at = Some(at);
+    }
+
+    fn into_cell(self) -> Cell {
+        Cell { blocks: self.paras.into_iter().map(|p| Block::Paragraph(Paragraph::plain(p))).collect(), ..Cell::default() }
+    }
+}
+
+enum Mode {
+    Paragraphs,
+    Questions(Columns),
+    Actions([f64; 3]),
+}
+
+struct Layout<'l> {
+    blocks: Vec<Block>,
+    rows: Vec<(Vec<CellText>, bool)>,
+    mode: Mode,
+    /// Right edge reached by text in each question-table column.
+    q_limits: [f64; 5],
+    para_limit: f64,
+    last_para: Option<CellText>,
+    /// Where the paragraph being built starts on the page.
+    para_x: f64,
+    cells: usize,
+    limits: &'l Limits,
+}
+
+impl Layout<'_> {
+    fn flush_para(&mut self) {
+        if let Some(p) = self.last_para.take() {
+            for text in p.paras {
+                self.blocks.push(Block::Paragraph(Paragraph::plain(text)));
+            }
+        }
+    }
+
+    fn end_table(&mut self) -> Result<(), ReadError> {
+        let rows = std::mem::take(&mut self.rows);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut table = Table::default();
+        for (cells, section) in rows {
+            self.cells += cells.len();
+            if self.cells > self.limits.max_cells {
+                return Err(ReadError::TooLarge(format!("more than {} table cells", self.limits.max_cells)));
+            }
+            let mut cells: Vec<Cell> = cells.into_iter().map(CellText::into_cell).collect();
+            if section {
+                if let Some(first) = cells.first_mut() {
+                    first.span = 2;
+                }
+            }
+            table.rows.push(Row { cells });
+        }
+        self.blocks.push(Block::Table(table));
+        Ok(())
+    }
+
+    fn paragraph_line(&mut self, line: &Line) {
+        let words: Vec<&Word> = line.words.iter().collect();
+        let mut p = self.last_para.take().unwrap_or_default();
+        // A new line starting further left or right than the text it would continue is a new
+        // paragraph; otherwise the soft-wrap rule decides.
+        let continues = p.paras.last().is_some() && (line.x0() - self.para_x).abs() < 2.0;
+        if !continues {
+            for text in std::mem::take(&mut p.paras) {
+                self.blocks.push(Block::Paragraph(Paragraph::plain(text)));
+            }
+            p = CellText::default();
+        }
+        self.para_x = line.x0();
+        p.add(&words, (line.page, line.y0), self.para_limit, Wrap::Prose);
+        self.last_para = Some(p);
+    }
+}
+
+fn is_anchor(text: &str) -> bool {
+    let t = text.trim_start();
+    let lower = t.to_lowercase();
+    lower.starts_with("standards and actions")
+        || lower.starts_with("signed")
+        || lower.starts_with("on completion of this audit")
+        || catalogue::STANDARDS.iter().any(|f| lower.starts_with(&f.wording.to_lowercase()))
+}
+
+/// A section title as the form prints it: in capitals, alone on its line.
+fn section_title(text: &str) -> bool {
+    if text.chars().any(|c| c.is_lowercase()) {
+        return false;
+    }
+    let sq: String = text.chars().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_uppercase()).collect();
+    catalogue::SECTIONS.iter().any(|s| {
+        let t: String = s.title.chars().filter(|c| c.is_alphanumeric()).collect();
+        t == sq
+    })
+}
+
+fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
+    let lines = lines_of(&pages);
+    let furniture = furniture_texts(&lines, &pages);
+    let body: Vec<&Line> = lines.iter().filter(|l| !furniture.contains(&l.text())).collect();
+
+    // First pass: the columns of every header line, to learn how far text reaches in each.
+    let mut q_limits = [0.0f64; 5];
+    let mut para_limit = 0.0f64;
+    {
+        let mut mode: Option<Columns> = None;
+        let mut q_x: Option<f64> = None;
+        for l in &body {
+            if let Some(c) = header_columns(l) {
+                mode = Some(c);
+                continue;
+            }
+            if is_anchor(&l.text()) || action_columns(l).is_some() {
+                mode = None;
+            }
+            para_limit = para_limit.max(l.words.last().map(|w| w.x1).unwrap_or(0.0));
+            if let Some(mut c) = mode {
+                if q_x.is_none() {
+                    if let (Some(first), Some(second)) = (l.words.first(), l.words.get(1)) {
+                        if row_number(&first.text).is_some() && second.x0 < c.yes - 4.0 {
+                            q_x = Some(second.x0);
+                        }
+                    }
+                }
+                c.question = q_x;
+                for w in &l.words {
+                    let i = c.index(w.x0);
+                    if let Some(m) = q_limits.get_mut(i) {
+                        *m = m.max(w.x1);
+                    }
+                }
+            }
+        }
+        for l in &body {
+            para_limit = para_limit.max(l.words.last().map(|w| w.x1).unwrap_or(0.0));
+        }
+    }
+
+    let mut lay = Layout {
+        blocks: Vec::new(),
+        rows: Vec::new(),
+        mode: Mode::Paragraphs,
+        q_limits,
+        para_limit,
+        last_para: None,
+        cells: 0,
+        limits,
+        para_x: 0.0,
+    };
+    let mut question_x: Option<f64> = None;
+    for (i, line) in body.iter().enumerate() {
+        if i % 256 == 0 {
+            deadline.check()?;
+        }
+        let text = line.text();
+        if let Some(mut cols) = header_columns(line) {
+            lay.flush_para();
+            lay.end_table()?;
+            cols.question = question_x;
+            let title: Vec<&Word> = line.words.iter().filter(|w| w.x0 < cols.yes - 4.0).collect();
+            let mut first = CellText::default();
+            first.add(&title, (line.page, line.y0), f64::MAX, Wrap::Prose);
+            let mut cells = vec![first];
+            for h in ["YES", "NO", "Comments/Actions"] {
+                cells.push(CellText::fixed(h));
+            }
+            lay.rows.push((cells, true));
+            lay.mode = Mode::Questions(cols);
+            continue;
+        }
+        if let Some(a) = action_columns(line) {
+            lay.flush_para();
+            lay.end_table()?;
+            let cells = catalogue::ACTION_COLUMNS.iter().map(|h| CellText::fixed(h)).collect();
+            lay.rows.push((cells, false));
+            lay.mode = Mode::Actions(a);
+            continue;
+        }
+        if is_anchor(&text) {
+            lay.end_table()?;
+            lay.mode = Mode::Paragraphs;
+            lay.flush_para();
+            lay.paragraph_line(line);
+            continue;
+        }
+        match lay.mode {
+            Mode::Questions(mut cols) => {
+                cols.question = question_x;
+                let first = line.words.first();
+                let numbered = first.and_then(|w| row_number(&w.text).map(|n| (n, w.x0)));
+                let left = match cols.question {
+                    Some(q) => line.x0() < q - 4.0,
+                    None => true,
+                };
+                if left && section_title(&text) {
+                    // A section title row with no YES/NO headings (the form's own layout).
+                    lay.end_table()?;
+                    let mut title = CellText::default();
+                    let words: Vec<&Word> = line.words.iter().collect();
+                    title.add(&words, (line.page, line.y0), f64::MAX, Wrap::Prose);
+                    lay.rows.push((vec![title, CellText::default(), CellText::default(), CellText::default()], true));
+                    continue;
+                }
+                if let (Some((n, _)), true) = (numbered, left) {
+                    if question_x.is_none() {
+                        question_x = line.words.get(1).map(|w| w.x0).filter(|x| *x < cols.yes - 4.0);
+                        cols.question = question_x;
+                        lay.mode = Mode::Questions(cols);
+                    }
+                    let mut cells = vec![CellText::fixed(&n)];
+                    cells.extend((1..5).map(|_| CellText::default()));
+                    add_words(&mut cells, line, 1, &cols, &lay.q_limits);
+                    lay.rows.push((cells, false));
+                    continue;
+                }
+                if left {
+                    // Text back at the left margin that is no row: the table has ended.
+                    lay.end_table()?;
+                    lay.mode = Mode::Paragraphs;
+                    lay.paragraph_line(line);
+                    continue;
+                }
+                let q_limits = lay.q_limits;
+                match lay.rows.last_mut() {
+                    Some((cells, _)) => add_words(cells, line, 0, &cols, &q_limits),
+                    None => lay.paragraph_line(line),
+                }
+            }
+            Mode::Actions(a) => {
+                let mut cells = vec![CellText::default(), CellText::default(), CellText::default()];
+                for w in &line.words {
+                    let i = if w.x0 >= a[2] - 4.0 {
+                        2
+                    } else if w.x0 >= a[1] - 4.0 {
+                        1
+                    } else {
+                        0
+                    };
+                    if let Some(c) = cells.get_mut(i) {
+                        c.add(&[w], (line.page, line.y0), f64::MAX, Wrap::Prose);
+                    }
+                }
+                // Words of one cell on one line are one paragraph.
+                for c in &mut cells {
+                    if c.paras.len() > 1 {
+                        let joined = c.paras.join(" ");
+                        c.paras = vec![joined];
+                    }
+                }
+                lay.rows.push((cells, false));
+            }
+            Mode::Paragraphs => lay.paragraph_line(line),
+        }
+    }
+    lay.end_table()?;
+    lay.flush_para();
+    let furniture = furniture.into_iter().map(|t| Block::Paragraph(Paragraph::plain(t))).collect();
+    Ok(Document { blocks: lay.blocks, furniture, notes: Vec::new() })
+}
+
+/// Put a line's words into the cells of a question row by column, each column's words on this
+/// line added as one piece of text.
+fn add_words(cells: &mut [CellText], line: &Line, skip: usize, cols: &Columns, limits: &[f64; 5]) {
+    let mut per: [Vec<&Word>; 5] = Default::default();
+    for w in line.words.iter().skip(skip) {
+        if let Some(v) = per.get_mut(cols.index(w.x0)) {
+            v.push(w);
+        }
+    }
+    for (i, ws) in per.iter().enumerate() {
+        if ws.is_empty() {
+            continue;
+        }
+        // Text never reaches past the start of the next column.
+        let next = match i {
+            1 => cols.yes,
+            2 => cols.no,
+            3 => cols.comments,
+            _ => f64::MAX,
+        };
+        let limit = limits.get(i).copied().unwrap_or(f64::MAX).min(next - 4.0);
+        if let Some(c) = cells.get_mut(i) {
+            c.add(ws, (line.page, line.y0), limit, Wrap::Cell);
+            if i == 2 || i == 3 {
+                if let Some(p) = c.paras.last_mut() {
+                    *p = clean_mark(p);
+                }
+            }
+        }
+    }
 }

@@ -245,7 +245,11 @@ fn squash(s: &str) -> String {
 }
 
 /// The section this text is the title of, if it is one.
+/// The form prints them in capitals; "Core group meetings" in a comment is no title.
 fn section_title(s: &str) -> Option<&'static catalogue::Section> {
+    if s.chars().any(|c| c.is_lowercase()) {
+        return None;
+    }
     let sq = squash(s);
     if sq.is_empty() || sq.len() > 40 {
         return None;
