@@ -296,7 +296,7 @@ impl Styles {
         let mut events = 0u32;
         loop {
             events = events.wrapping_add(1);
-            if events % CHECK_EVERY == 0 {
+            if events.is_multiple_of(CHECK_EVERY) {
                 deadline.check()?;
             }
             let (res, ev) = reader.read_resolved_event().map_err(|_| ReadError::Damaged("the styles part is not well-formed XML".into()))?;
@@ -577,7 +577,7 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
     let mut events = 0u32;
     loop {
         events = events.wrapping_add(1);
-        if events % CHECK_EVERY == 0 {
+        if events.is_multiple_of(CHECK_EVERY) {
             deadline.check()?;
         }
         let (res, ev) = reader.read_resolved_event().map_err(|e| malformed(kind, &e))?;
@@ -591,18 +591,10 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
                 p.start(ns, &e, true)?;
             }
             Event::End(_) => p.end()?,
-            Event::Text(t) => {
-                if p.in_text() {
-                    p.push_text(&t.xml10_content());
-                }
-            }
-            Event::CData(t) => {
-                if p.in_text() {
-                    p.push_text(&t.xml10_content());
-                }
-            }
-            Event::GeneralRef(r) => {
-                if p.in_text() {
+            Event::Text(t) if p.in_text() => p.push_text(&t.xml10_content()),
+            Event::CData(t) if p.in_text() => p.push_text(&t.xml10_content()),
+            Event::GeneralRef(r) if p.in_text() => {
+                {
                     let ch = match r.resolve_char_ref() {
                         Ok(Some(c)) => Some(c),
                         Ok(None) => match r.as_ref() {
@@ -1259,4 +1251,339 @@ fn push_merged(runs: &mut Vec<Run>, run: Run) {
         }
     }
     runs.push(run);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::zipped::tests::make_zip;
+    use std::io::Cursor;
+    use std::time::Duration;
+
+    const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml""#;
+
+    fn deadline() -> Deadline {
+        Deadline::after(Duration::from_secs(10))
+    }
+
+    fn parse_with(xml: &str, limits: &Limits) -> Result<Vec<Block>, ReadError> {
+        parse_part(xml, PartKind::Main, &Styles::default(), limits, &deadline()).map(|p| p.blocks)
+    }
+
+    /// Parse a `w:body`'s inner XML.
+    fn body(inner: &str) -> Vec<Block> {
+        let xml = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {NS}><w:body>{inner}</w:body></w:document>"#);
+        parse_with(&xml, &Limits::default()).unwrap()
+    }
+
+    fn paras(blocks: &[Block]) -> Vec<&Paragraph> {
+        blocks.iter().filter_map(|b| if let Block::Paragraph(p) = b { Some(p) } else { None }).collect()
+    }
+
+    fn only_runs(blocks: &[Block]) -> Vec<Run> {
+        let ps = paras(blocks);
+        assert_eq!(ps.len(), 1, "expected one paragraph: {blocks:?}");
+        ps[0].runs.clone()
+    }
+
+    fn table(blocks: &[Block]) -> &Table {
+        blocks.iter().find_map(|b| if let Block::Table(t) = b { Some(t) } else { None }).expect("a table")
+    }
+
+    fn text_of(blocks: &[Block]) -> Vec<String> {
+        paras(blocks).iter().map(|p| p.text()).collect()
+    }
+
+    fn run(rpr: &str, text: &str) -> String {
+        format!(r#"<w:r><w:rPr>{rpr}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>"#)
+    }
+
+    #[test]
+    fn namespaces_are_matched_by_uri_not_prefix() {
+        let ns0 = r#"<ns0:document xmlns:ns0="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><ns0:body><ns0:p><ns0:r><ns0:t>ns0 text</ns0:t></ns0:r></ns0:p></ns0:body></ns0:document>"#;
+        assert_eq!(text_of(&parse_with(ns0, &Limits::default()).unwrap()), ["ns0 text"]);
+        let default = r#"<document xmlns="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><body><p><r><rPr><b/></rPr><t>default ns</t></r></p></body></document>"#;
+        let blocks = parse_with(default, &Limits::default()).unwrap();
+        let runs = only_runs(&blocks);
+        assert_eq!(runs[0].text, "default ns");
+        assert!(runs[0].format.bold);
+        let strict = r#"<w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body><w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>strict</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+        let blocks = parse_with(strict, &Limits::default()).unwrap();
+        let t = table(&blocks);
+        assert_eq!(t.rows[0].cells[0].span, 2);
+        assert_eq!(t.rows[0].cells[0].text(), "strict");
+        // The same element names in a foreign namespace are not Word content.
+        let foreign = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:x="urn:other"><w:body><w:p><w:r><x:t>not word</x:t><w:t>word</w:t></w:r></w:p></w:body></w:document>"#;
+        assert_eq!(text_of(&parse_with(foreign, &Limits::default()).unwrap()), ["word"]);
+    }
+
+    #[test]
+    fn run_formatting_marks() {
+        let blocks = body(&format!(
+            "<w:p>{}{}{}{}{}{}{}{}{}{}{}{}{}</w:p>",
+            run(r#"<w:b w:val="0"/><w:bCs/>"#, "a"),
+            run(r#"<w:b w:val="off"/>"#, "b"),
+            run(r#"<w:b w:val="true"/>"#, "c"),
+            run(r#"<w:highlight/>"#, "d"),
+            run(r#"<w:highlight w:val="yellow"/>"#, "e"),
+            run(r#"<w:highlight w:val="none"/><w:u w:val="none"/>"#, "f"),
+            run(r#"<w:u w:val="single"/>"#, "g"),
+            run(r#"<w:dstrike/>"#, "h"),
+            run(r#"<w:shd w:val="clear" w:color="auto" w:fill="FFFF00"/>"#, "i"),
+            run(r#"<w:shd w:val="clear" w:color="auto" w:fill="ffffff"/><w:color w:val="auto"/>"#, "j"),
+            run(r#"<w:color w:val="ff0000"/>"#, "k"),
+            run(r#"<w:color w:val="000000"/>"#, "l"),
+            run(r#"<w:bdr w:val="single" w:sz="4" w:space="0" w:color="auto"/>"#, "m"),
+        ));
+        let runs = only_runs(&blocks);
+        let find = |t: &str| runs.iter().find(|r| r.text.contains(t)).unwrap().format.clone();
+        assert!(!find("a").bold && !find("b").bold && find("c").bold);
+        assert_eq!(find("d").highlight, None);
+        assert_eq!(find("e").highlight.as_deref(), Some("yellow"));
+        assert!(find("f").highlight.is_none() && !find("f").underline);
+        assert!(find("g").underline);
+        assert!(find("h").strike);
+        assert_eq!(find("i").shading.as_deref(), Some("FFFF00"));
+        assert_eq!(find("j"), RunFormat::default());
+        assert_eq!(find("k").colour.as_deref(), Some("FF0000"));
+        assert_eq!(find("l").colour, None);
+        assert!(find("m").boxed);
+        // Plain runs with the same formatting merge: "a", "b", "j" and "l" carry no marks.
+        assert!(runs.iter().any(|r| r.text == "ab"));
+    }
+
+    #[test]
+    fn breaks_tabs_and_hyphens() {
+        let blocks = body(r#"<w:p><w:r><w:t>one</w:t><w:br/><w:t>two</w:t><w:tab/><w:t>three</w:t><w:br w:type="page"/><w:cr/><w:t>a</w:t><w:noBreakHyphen/><w:t>b</w:t><w:softHyphen/><w:lastRenderedPageBreak/></w:r><w:proofErr w:type="spellStart"/><w:bookmarkStart w:id="0" w:name="x"/><w:r><w:t>&amp;&#x41;&lt;</w:t></w:r><w:bookmarkEnd w:id="0"/><w:commentRangeStart w:id="1"/><w:r><w:commentReference w:id="1"/></w:r></w:p><w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"#);
+        assert_eq!(text_of(&blocks), ["one\ntwo\tthree\n\na-b&A<", "x"]);
+    }
+
+    #[test]
+    fn tables_spans_merges_shading_and_nesting() {
+        let blocks = body(r#"<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/></w:tblPr><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid>
+            <w:tr><w:tc><w:tcPr><w:gridSpan w:val="3"/><w:vMerge w:val="restart"/><w:shd w:val="clear" w:color="auto" w:fill="D9D9D9"/></w:tcPr><w:p><w:r><w:t>top</w:t></w:r></w:p></w:tc>
+                  <w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="FFFFFF"/></w:tcPr><w:p><w:pPr><w:shd w:val="clear" w:color="auto" w:fill="92D050"/></w:pPr><w:r><w:t>para shaded</w:t></w:r></w:p></w:tc>
+                  <w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="auto"/></w:tcPr><w:p/></w:tc></w:tr>
+            <w:tr><w:tc><w:tcPr><w:gridSpan w:val="3"/><w:vMerge/></w:tcPr><w:p><w:r><w:t>top</w:t></w:r></w:p></w:tc>
+                  <w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>inner</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p/></w:tc>
+                  <w:tc><w:tcPr><w:shd w:val="solid" w:color="FF0000" w:fill="auto"/></w:tcPr><w:p/></w:tc></w:tr></w:tbl>"#);
+        let t = table(&blocks);
+        assert_eq!(t.rows.len(), 2);
+        let (a, b) = (&t.rows[0].cells, &t.rows[1].cells);
+        assert_eq!((a[0].span, a[0].merged_above, a[0].shading.as_deref()), (3, false, Some("D9D9D9")));
+        assert_eq!(a[0].text(), "top");
+        assert_eq!(a[1].shading.as_deref(), Some("92D050"), "paragraph shading stands in for the cell's");
+        assert_eq!(a[2].shading, None);
+        assert!(b[0].merged_above && b[0].blocks.is_empty() && b[0].span == 3);
+        let inner = table(&b[1].blocks);
+        assert_eq!(inner.rows[0].cells[0].text(), "inner");
+        assert_eq!(b[1].text(), "inner\n", "the empty paragraph Word requires after a nested table");
+        assert_eq!(b[2].shading.as_deref(), Some("FF0000"));
+    }
+
+    #[test]
+    fn symbols_map_to_lookalikes() {
+        let blocks = body(r#"<w:p><w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r><w:r><w:t>a</w:t><w:sym w:font="Wingdings" w:char="FD"/></w:r><w:r><w:sym w:font="Wingdings 2" w:char="F050"/></w:r>
+            <w:r><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/></w:rPr><w:t>ü</w:t></w:r>
+            <w:r><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/></w:rPr><w:t>&#xF0FE;</w:t></w:r>
+            <w:r><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial"/></w:rPr><w:t>ü</w:t></w:r></w:p>"#);
+        let runs = only_runs(&blocks);
+        let shown: Vec<(RunKind, &str)> = runs.iter().map(|r| (r.kind, r.text.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                (RunKind::Symbol, "✓"),
+                (RunKind::Text, "a"),
+                (RunKind::Symbol, "☒"),
+                (RunKind::Symbol, "✓"),
+                (RunKind::Symbol, "✓"),
+                (RunKind::Symbol, "☑"),
+                (RunKind::Text, "ü"),
+            ]
+        );
+    }
+
+    #[test]
+    fn checkbox_content_controls() {
+        let sdt = |checked: &str, glyph: &str| {
+            format!(r#"<w:sdt><w:sdtPr><w:id w:val="1"/><w14:checkbox>{checked}<w14:checkedState w14:val="2612" w14:font="MS Gothic"/><w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:rPr><w:rFonts w:ascii="MS Gothic" w:hAnsi="MS Gothic"/></w:rPr><w:t>{glyph}</w:t></w:r></w:sdtContent></w:sdt>"#)
+        };
+        let blocks = body(&format!(
+            "<w:p>{}</w:p><w:p>{}</w:p><w:p>{}</w:p><w:p>{}</w:p>",
+            sdt(r#"<w14:checked w14:val="1"/>"#, "☒"),
+            sdt(r#"<w14:checked/>"#, "☒"),
+            sdt(r#"<w14:checked w14:val="false"/>"#, "☐"),
+            sdt("", "☐"),
+        ));
+        let got: Vec<Vec<Run>> = paras(&blocks).iter().map(|p| p.runs.clone()).collect();
+        let kinds: Vec<Vec<(RunKind, String)>> = got.iter().map(|rs| rs.iter().map(|r| (r.kind, r.text.clone())).collect()).collect();
+        assert_eq!(
+            kinds,
+            [
+                vec![(RunKind::Checkbox { checked: true }, "☒".to_string())],
+                vec![(RunKind::Checkbox { checked: true }, "☒".to_string())],
+                vec![(RunKind::Checkbox { checked: false }, "☐".to_string())],
+                vec![(RunKind::Checkbox { checked: false }, "☐".to_string())],
+            ]
+        );
+        // Cell-level control wrapping a whole cell, and plain text controls at every level.
+        let blocks = body(
+            r#"<w:sdt><w:sdtPr><w:alias w:val="block"/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>block text</w:t></w:r></w:p></w:sdtContent></w:sdt>
+            <w:tbl><w:sdt><w:sdtContent><w:tr>
+               <w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="1"/></w14:checkbox></w:sdtPr><w:sdtContent><w:tc><w:p><w:r><w:t>☒</w:t></w:r></w:p></w:tc></w:sdtContent></w:sdt>
+               <w:tc><w:p><w:sdt><w:sdtContent><w:r><w:t>run text</w:t></w:r></w:sdtContent></w:sdt></w:p></w:tc>
+               <w:tc><w:p><w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:r><w:t>Click or tap here to enter text.</w:t></w:r></w:sdtContent></w:sdt></w:p></w:tc>
+            </w:tr></w:sdtContent></w:sdt></w:tbl>"#,
+        );
+        assert_eq!(text_of(&blocks), ["block text"]);
+        let t = table(&blocks);
+        let cells = &t.rows[0].cells;
+        assert_eq!(cells.len(), 3);
+        let runs = cells[0].runs();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].kind, RunKind::Checkbox { checked: true });
+        assert_eq!(cells[1].text(), "run text");
+        assert_eq!(cells[2].text(), "", "placeholder text is not an answer");
+    }
+
+    #[test]
+    fn legacy_form_fields() {
+        let cb = |ff: &str| {
+            format!(r#"<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check1"/><w:enabled/><w:checkBox><w:sizeAuto/>{ff}</w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>"#)
+        };
+        let blocks = body(&format!(
+            r#"<w:p>{}</w:p><w:p>{}</w:p><w:p>{}</w:p><w:p>{}</w:p>
+            <w:p><w:r><w:t xml:space="preserve">Name: </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text1"/><w:textInput/></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMTEXT </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Jo Bloggs</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
+            <w:p><w:fldSimple w:instr=" DATE \@ &quot;dd/MM/yyyy&quot; "><w:r><w:t>01/02/2024</w:t></w:r></w:fldSimple></w:p>"#,
+            cb(r#"<w:default w:val="1"/>"#),
+            cb(r#"<w:default w:val="0"/>"#),
+            cb(r#"<w:default w:val="0"/><w:checked/>"#),
+            cb(r#"<w:default w:val="1"/><w:checked w:val="0"/>"#),
+        ));
+        let ps = paras(&blocks);
+        let states: Vec<Vec<RunKind>> = ps.iter().take(4).map(|p| p.runs.iter().map(|r| r.kind).collect()).collect();
+        assert_eq!(
+            states,
+            [
+                vec![RunKind::Checkbox { checked: true }],
+                vec![RunKind::Checkbox { checked: false }],
+                vec![RunKind::Checkbox { checked: true }],
+                vec![RunKind::Checkbox { checked: false }],
+            ]
+        );
+        assert_eq!(ps[4].text(), "Name: Jo Bloggs");
+        assert_eq!(ps[5].text(), "01/02/2024");
+    }
+
+    #[test]
+    fn tracked_changes_read_as_accepted() {
+        let xml = format!(
+            r#"<w:document {NS}><w:body><w:p><w:r><w:t xml:space="preserve">kept </w:t></w:r><w:ins w:id="1" w:author="a"><w:r><w:t>inserted</w:t></w:r></w:ins><w:del w:id="2" w:author="a"><w:r><w:delText>deleted</w:delText></w:r></w:del><w:moveFrom w:id="3"><w:r><w:t>moved away</w:t></w:r></w:moveFrom><w:moveTo w:id="4"><w:r><w:t xml:space="preserve"> moved here</w:t></w:r></w:moveTo>
+            <w:r><w:rPr><w:rPrChange w:id="5" w:author="a"><w:rPr><w:b/><w:highlight w:val="yellow"/></w:rPr></w:rPrChange></w:rPr><w:t xml:space="preserve"> plain now</w:t></w:r></w:p>
+            <w:tbl><w:tr><w:tc><w:p><w:r><w:t>row one</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:trPr><w:del w:id="6" w:author="a"/></w:trPr><w:tc><w:p><w:del w:id="7"><w:r><w:delText>gone row</w:delText></w:r></w:del></w:p></w:tc></w:tr><w:tr><w:trPr><w:ins w:id="8"/></w:trPr><w:tc><w:p><w:ins w:id="9"><w:r><w:t>new row</w:t></w:r></w:ins></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#
+        );
+        let parsed = parse_part(&xml, PartKind::Main, &Styles::default(), &Limits::default(), &deadline()).unwrap();
+        let runs = &paras(&parsed.blocks)[0].runs;
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].text, "kept inserted moved here plain now");
+        assert_eq!(runs[0].format, RunFormat::default());
+        let t = table(&parsed.blocks);
+        let rows: Vec<String> = t.rows.iter().map(|r| r.cells[0].text()).collect();
+        assert_eq!(rows, ["row one", "new row"]);
+        assert!(parsed.notes.iter().any(|n| n.contains("tracked changes")));
+    }
+
+    #[test]
+    fn text_boxes_and_alternate_content() {
+        let blocks = body(r#"<w:p><w:r><w:t>before</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData><wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>in the box</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>in the box</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t xml:space="preserve"> after</w:t></w:r></w:p><w:p><w:r><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>vml box</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>"#);
+        assert_eq!(text_of(&blocks), ["before after", "in the box", "", "vml box"]);
+    }
+
+    #[test]
+    fn transparent_wrappers() {
+        let blocks = body(r#"<w:customXml w:element="x"><w:p><w:smartTag w:uri="u" w:element="place"><w:r><w:t xml:space="preserve">Leeds </w:t></w:r></w:smartTag><w:hyperlink r:id="rId5" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:r><w:t>link</w:t></w:r></w:hyperlink><w:dir w:val="rtl"><w:r><w:t xml:space="preserve"> dir</w:t></w:r></w:dir><w:bdo w:val="ltr"><w:r><w:t xml:space="preserve"> bdo</w:t></w:r></w:bdo></w:p></w:customXml><w:sectPr><w:pgSz w:w="11906"/></w:sectPr>"#);
+        assert_eq!(text_of(&blocks), ["Leeds link dir bdo"]);
+    }
+
+    #[test]
+    fn hostile_and_broken_xml() {
+        let limits = Limits::default();
+        // Truncated in the middle of the document.
+        let full = format!(r#"<w:document {NS}><w:body><w:p><w:r><w:t>some text</w:t></w:r></w:p></w:body></w:document>"#);
+        for cut in [full.len() - 12, full.len() / 2, full.len() - 30] {
+            match parse_with(&full[..cut], &limits) {
+                Err(ReadError::Damaged(why)) => assert!(why.contains("cut short") || why.contains("well-formed"), "{why}"),
+                other => panic!("cut at {cut}: {other:?}"),
+            }
+        }
+        // Depth bomb.
+        let deep = format!("<w:document {NS}><w:body>{}{}</w:body></w:document>", "<w:customXml>".repeat(10_000), "</w:customXml>".repeat(10_000));
+        assert!(matches!(parse_with(&deep, &limits), Err(ReadError::TooLarge(_))));
+        // Depth bomb inside a skipped subtree counts too.
+        let deep = format!("<w:document {NS}><w:body><w:sectPr>{}{}</w:sectPr></w:body></w:document>", "<w:x>".repeat(10_000), "</w:x>".repeat(10_000));
+        assert!(matches!(parse_with(&deep, &limits), Err(ReadError::TooLarge(_))));
+        // Cell bomb.
+        let cells = format!("<w:document {NS}><w:body><w:tbl><w:tr>{}</w:tr></w:tbl></w:body></w:document>", "<w:tc><w:p/></w:tc>".repeat(50));
+        let small = Limits { max_cells: 20, ..Limits::default() };
+        assert!(matches!(parse_with(&cells, &small), Err(ReadError::TooLarge(_))));
+        assert!(parse_with(&cells, &limits).is_ok());
+        // A DTD with entities is refused, not expanded.
+        let dtd = format!(r#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><w:document {NS}><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>"#);
+        assert!(matches!(parse_with(&dtd, &limits), Err(ReadError::Damaged(_))));
+        // Not a Word part at all.
+        let wb = r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>"#;
+        assert!(matches!(parse_with(wb, &limits), Err(ReadError::NotADocument(_))));
+        // Mismatched end tags.
+        let bad = format!("<w:document {NS}><w:body><w:p></w:r></w:body></w:document>");
+        assert!(matches!(parse_with(&bad, &limits), Err(ReadError::Damaged(_))));
+    }
+
+    #[test]
+    fn deadline_stops_a_long_read() {
+        let many = format!("<w:document {NS}><w:body>{}</w:body></w:document>", "<w:p><w:r><w:t>x</w:t></w:r></w:p>".repeat(20_000));
+        let past = Deadline::after(Duration::from_secs(0));
+        std::thread::sleep(Duration::from_millis(2));
+        let r = parse_part(&many, PartKind::Main, &Styles::default(), &Limits::default(), &past);
+        assert!(matches!(r, Err(ReadError::TooSlow)));
+    }
+
+    const RELS: &str = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+    const DOC_RELS: &str = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/></Relationships>"#;
+    const STYLES: &str = r#"<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial"/></w:rPr></w:rPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:basedOn w:val="Normal"/><w:rPr><w:b/><w:color w:val="2F5496"/></w:rPr></w:style><w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:rPr><w:b/></w:rPr></w:style><w:style w:type="character" w:styleId="Tick"><w:basedOn w:val="Strong"/><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/><w:highlight w:val="green"/></w:rPr></w:style></w:styles>"#;
+
+    fn package(doc_body: &str) -> Result<Document, ReadError> {
+        let doc = format!(r#"<w:document {NS}><w:body>{doc_body}</w:body></w:document>"#);
+        let footer = format!(r#"<w:ftr {NS}><w:p><w:r><w:t>July 2019</w:t></w:r></w:p></w:ftr>"#);
+        let header = format!(r#"<w:hdr {NS}><w:p><w:r><w:t>CPOMS</w:t></w:r></w:p></w:hdr>"#);
+        let comments = format!(r#"<w:comments {NS}><w:comment w:id="1"><w:p><w:r><w:t>review note</w:t></w:r></w:p></w:comment></w:comments>"#);
+        let zip = make_zip(&[
+            ("_rels/.rels", RELS.as_bytes()),
+            ("word/_rels/document.xml.rels", DOC_RELS.as_bytes()),
+            ("word/document.xml", doc.as_bytes()),
+            ("word/styles.xml", STYLES.as_bytes()),
+            ("word/footer1.xml", footer.as_bytes()),
+            ("word/header1.xml", header.as_bytes()),
+            ("word/comments.xml", comments.as_bytes()),
+        ]);
+        let limits = Limits::default();
+        let mut pkg = Package::from_reader(Cursor::new(zip), &limits, &deadline())?;
+        read_package(&mut pkg, &limits, &deadline())
+    }
+
+    #[test]
+    fn styles_headers_and_footers() {
+        let doc = package(r#"<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>heading</w:t></w:r><w:r><w:rPr><w:b w:val="0"/></w:rPr><w:t>unbolded</w:t></w:r></w:p><w:p><w:r><w:rPr><w:rStyle w:val="Strong"/></w:rPr><w:t>strong</w:t></w:r><w:r><w:rPr><w:rStyle w:val="Tick"/></w:rPr><w:t>ü</w:t></w:r><w:r><w:t>plain</w:t></w:r><w:commentRangeStart w:id="1"/></w:p>"#).unwrap();
+        let ps = paras(&doc.blocks);
+        assert!(ps[0].runs[0].format.bold);
+        assert_eq!(ps[0].runs[0].format.colour.as_deref(), Some("2F5496"));
+        assert!(!ps[0].runs[1].format.bold, "direct formatting beats the paragraph style");
+        assert!(ps[1].runs[0].format.bold);
+        assert_eq!(ps[1].runs[1].kind, RunKind::Symbol);
+        assert_eq!(ps[1].runs[1].text, "✓");
+        assert!(ps[1].runs[1].format.bold && ps[1].runs[1].format.highlight.as_deref() == Some("green"));
+        assert!(!ps[1].runs[2].format.bold);
+        let furniture = text_of(&doc.furniture);
+        assert!(furniture.contains(&"July 2019".to_string()) && furniture.contains(&"CPOMS".to_string()));
+        assert!(!text_of(&doc.blocks).iter().any(|t| t.contains("review note")), "comments are not read");
+    }
 }

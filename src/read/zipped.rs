@@ -59,6 +59,22 @@ impl Relationship {
     }
 }
 
+/// The first bytes of an OLE2 compound file (old .doc/.xls, and encrypted OOXML).
+pub const OLE2_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// True when an OLE2 file has an `EncryptedPackage` stream (a password-protected .docx/.xlsx).
+/// Looks for the stream's UTF-16 name in the first 16 MB (directory entries sit there in
+/// every real file); bounded by the file-size limit.
+pub fn ole2_holds_encrypted_package(file: &mut File, limits: &Limits) -> bool {
+    let needle: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let cap = limits.max_file_bytes.min(16 * 1024 * 1024);
+    let mut data = Vec::new();
+    if file.rewind().is_err() || file.take(cap).read_to_end(&mut data).is_err() {
+        return false;
+    }
+    data.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
 /// True when the file starts like a zip (local header, or an empty archive's end record).
 pub fn looks_like_zip(head: &[u8]) -> bool {
     head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") || head.starts_with(b"PK\x07\x08")
@@ -74,7 +90,17 @@ impl Package<BufReader<File>> {
         if n == 0 {
             return Err(ReadError::Empty);
         }
-        if !looks_like_zip(head.get(..n).unwrap_or(&[])) {
+        let head = head.get(..n).unwrap_or(&[]);
+        if head == OLE2_MAGIC.get(..4).unwrap_or(&[]) {
+            // Office saves a password-protected .docx/.xlsx as an OLE2 file holding the
+            // encrypted package; anything else in OLE2 is the old binary format.
+            return Err(if ole2_holds_encrypted_package(&mut file, limits) {
+                ReadError::Encrypted
+            } else {
+                ReadError::NotADocument("an old-format Office file (.doc/.xls) with a new-format name".into())
+            });
+        }
+        if !looks_like_zip(head) {
             return Err(ReadError::NotADocument("it is not a zip package (Word .docx, Excel .xlsx or OpenDocument file)".into()));
         }
         file.rewind().map_err(|e| ReadError::Other(format!("cannot read the file: {}", io_reason(&e))))?;
