@@ -99,7 +99,7 @@ fn main() -> ExitCode {
                 None => chrono::Local::now().date_naive(),
             };
             let records = cpoms_qa::process_paths(&paths, &opts);
-            let sopts = cpoms_qa::summarise::SummaryOptions { as_of };
+            let sopts = cpoms_qa::summarise::SummaryOptions::new(as_of);
             if let Err(e) = cpoms_qa::summarise::write_workbook(&records, &output, &sopts) {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);

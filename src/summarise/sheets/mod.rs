@@ -1,0 +1,132 @@
+//! One module per sheet; [`build`] writes them in order and returns the workbook's bytes.
+
+mod actions;
+mod answers;
+mod dashboard;
+mod history;
+mod problems;
+mod questions;
+mod schools;
+
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use super::status::{Analysis, ReturnView};
+use super::workbook::Formats;
+use super::SummaryOptions;
+use crate::catalogue::{self, Question};
+use crate::record::{Answer, Record};
+
+/// Sheet names, in order (History only when a school has several returns).
+pub const DASHBOARD: &str = "Dashboard";
+pub const SCHOOLS: &str = "Schools";
+pub const ANSWERS: &str = "Answers";
+pub const ACTIONS: &str = "Actions";
+pub const QUESTIONS: &str = "Questions";
+pub const PROBLEMS: &str = "Problems";
+pub const HISTORY: &str = "History";
+
+/// How one question was answered across the returns counted.
+#[derive(Debug, Clone)]
+pub struct QuestionStat {
+    pub question: &'static Question,
+    pub yes: usize,
+    pub no: usize,
+    pub both: usize,
+    pub blank: usize,
+}
+
+impl QuestionStat {
+    pub fn total(&self) -> usize {
+        self.yes + self.no + self.both + self.blank
+    }
+    pub fn no_or_blank(&self) -> usize {
+        self.no + self.blank
+    }
+}
+
+/// Everything the sheets share.
+pub struct Ctx<'a, 'r> {
+    pub records: &'r [Record],
+    pub analysis: &'a Analysis<'r>,
+    pub opts: &'a SummaryOptions,
+    pub f: Formats,
+    /// Per question over each school's latest return, worst (most NO or blank) first.
+    pub questions: Vec<QuestionStat>,
+}
+
+impl<'a, 'r> Ctx<'a, 'r> {
+    pub fn latest(&self) -> impl Iterator<Item = &'a ReturnView<'r>> {
+        self.analysis.returns.iter().filter(|r| r.latest)
+    }
+
+    /// Returns in the order the Schools and Answers sheets list them: latest returns first, then
+    /// overdue reviews with poor standards, then either, then the rest; by school, then date.
+    pub fn school_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.analysis.returns.len()).collect();
+        let returns = &self.analysis.returns;
+        order.sort_by(|&a, &b| {
+            let (Some(ra), Some(rb)) = (returns.get(a), returns.get(b)) else { return std::cmp::Ordering::Equal };
+            let key = |r: &ReturnView| (r.group.clone(), !r.latest, std::cmp::Reverse(r.flag_rank()), r.school.to_lowercase(), r.form_date);
+            key(ra).cmp(&key(rb))
+        });
+        order
+    }
+}
+
+fn question_stats(analysis: &Analysis) -> Vec<QuestionStat> {
+    let mut stats: Vec<QuestionStat> = catalogue::QUESTIONS
+        .iter()
+        .map(|q| QuestionStat { question: q, yes: 0, no: 0, both: 0, blank: 0 })
+        .collect();
+    for r in analysis.returns.iter().filter(|r| r.latest) {
+        for s in &mut stats {
+            match r.record.questions.get(s.question.id).and_then(|a| a.answer) {
+                Some(Answer::Yes) => s.yes += 1,
+                Some(Answer::No) => s.no += 1,
+                Some(Answer::Both) => s.both += 1,
+                None => s.blank += 1,
+            }
+        }
+    }
+    // Stable sort: ties keep form order.
+    stats.sort_by(|a, b| {
+        let ra = a.no_or_blank() as f64 / a.total().max(1) as f64;
+        let rb = b.no_or_blank() as f64 / b.total().max(1) as f64;
+        rb.partial_cmp(&ra).unwrap_or(std::cmp::Ordering::Equal).then(b.no.cmp(&a.no))
+    });
+    stats
+}
+
+fn xlsx(e: XlsxError) -> String {
+    format!("the workbook could not be built: {e}")
+}
+
+/// Build the workbook; returns its bytes and its sheet names in order.
+pub fn build(records: &[Record], analysis: &Analysis, opts: &SummaryOptions) -> Result<(Vec<u8>, Vec<String>), String> {
+    let ctx = Ctx { records, analysis, opts, f: Formats::new(), questions: question_stats(analysis) };
+    let mut wb = Workbook::new();
+    let mut names = vec![DASHBOARD, SCHOOLS, ANSWERS, ACTIONS, QUESTIONS, PROBLEMS];
+    if history::needed(&ctx) {
+        names.push(HISTORY);
+    }
+    for name in &names {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).map_err(xlsx)?;
+        match *name {
+            DASHBOARD => dashboard::write(ws, &ctx),
+            SCHOOLS => schools::write(ws, &ctx),
+            ANSWERS => answers::write(ws, &ctx),
+            ACTIONS => actions::write(ws, &ctx),
+            QUESTIONS => questions::write(ws, &ctx),
+            PROBLEMS => problems::write(ws, &ctx),
+            _ => history::write(ws, &ctx),
+        }
+        .map_err(xlsx)?;
+    }
+    if let Ok(ws) = wb.worksheet_from_name(DASHBOARD) {
+        ws.set_active(true);
+    }
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_title("CPOMS QA summary").set_author("cpoms-qa"));
+    let bytes = wb.save_to_buffer().map_err(xlsx)?;
+    Ok((bytes, names.iter().map(|s| s.to_string()).collect()))
+}

@@ -1,0 +1,230 @@
+//! Shared workbook pieces: the formats (one place for colours), cell values, and a table writer
+//! that gives every sheet the same frozen header, filter, widths and print setup.
+
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet, XlsxError};
+
+/// RAG fills, Excel's own "good / neutral / bad" pairs so they read well on screen and in print.
+pub const GREEN_FILL: u32 = 0xC6EFCE;
+pub const GREEN_FONT: u32 = 0x006100;
+pub const AMBER_FILL: u32 = 0xFFEB9C;
+pub const AMBER_FONT: u32 = 0x9C5700;
+pub const RED_FILL: u32 = 0xFFC7CE;
+pub const RED_FONT: u32 = 0x9C0006;
+pub const HEADER_FILL: u32 = 0xD9E1F2;
+pub const GREY_FONT: u32 = 0x808080;
+
+/// The formats every sheet uses.
+pub struct Formats {
+    pub header: Format,
+    pub title: Format,
+    pub subtitle: Format,
+    pub bold: Format,
+    pub date: Format,
+    pub wrap: Format,
+    pub percent: Format,
+    pub plain: Format,
+    pub green: Format,
+    pub amber: Format,
+    pub red: Format,
+    pub red_bold: Format,
+    pub grey: Format,
+    pub subtotal: Format,
+    pub subtotal_date: Format,
+}
+
+impl Formats {
+    pub fn new() -> Formats {
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(HEADER_FILL))
+                .set_border(FormatBorder::Thin),
+            title: Format::new().set_bold().set_font_size(16),
+            subtitle: Format::new().set_bold().set_font_size(12),
+            bold: Format::new().set_bold(),
+            date: Format::new().set_num_format("dd/mm/yyyy").set_align(FormatAlign::Left).set_align(FormatAlign::Top),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            percent: Format::new().set_num_format("0%").set_align(FormatAlign::Top),
+            plain: Format::new().set_align(FormatAlign::Top),
+            green: Format::new().set_background_color(Color::RGB(GREEN_FILL)).set_font_color(Color::RGB(GREEN_FONT)),
+            amber: Format::new().set_background_color(Color::RGB(AMBER_FILL)).set_font_color(Color::RGB(AMBER_FONT)),
+            red: Format::new().set_background_color(Color::RGB(RED_FILL)).set_font_color(Color::RGB(RED_FONT)),
+            red_bold: Format::new().set_bold().set_background_color(Color::RGB(RED_FILL)).set_font_color(Color::RGB(RED_FONT)),
+            grey: Format::new().set_font_color(Color::RGB(GREY_FONT)),
+            subtotal: Format::new().set_bold().set_border_top(FormatBorder::Thin),
+            subtotal_date: Format::new().set_bold().set_border_top(FormatBorder::Thin).set_num_format("dd/mm/yyyy"),
+        }
+    }
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats::new()
+    }
+}
+
+/// One cell's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Blank,
+    Text(String),
+    Num(f64),
+    Date(NaiveDate),
+    /// A formula with its computed result (so readers that do not calculate still see it).
+    Formula(String, String),
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        let s = s.into();
+        if s.is_empty() {
+            Cell::Blank
+        } else {
+            Cell::Text(s)
+        }
+    }
+    pub fn opt_text(s: Option<&str>) -> Cell {
+        s.map(Cell::text).unwrap_or(Cell::Blank)
+    }
+    pub fn num(n: impl Into<f64>) -> Cell {
+        Cell::Num(n.into())
+    }
+    pub fn opt_num<T: Into<f64>>(n: Option<T>) -> Cell {
+        n.map(|v| Cell::Num(v.into())).unwrap_or(Cell::Blank)
+    }
+    pub fn opt_date(d: Option<NaiveDate>) -> Cell {
+        d.map(Cell::Date).unwrap_or(Cell::Blank)
+    }
+    pub fn yes_no(b: Option<bool>) -> Cell {
+        match b {
+            Some(true) => Cell::text("Yes"),
+            Some(false) => Cell::text("No"),
+            None => Cell::Blank,
+        }
+    }
+}
+
+/// A column of a table.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub title: String,
+    /// Width in characters; dates need at least 11 so LibreOffice never shows #####.
+    pub width: f64,
+    /// Wrap long text.
+    pub wrap: bool,
+    /// A note on the heading (e.g. a question's wording).
+    pub note: Option<String>,
+}
+
+impl Column {
+    pub fn new(title: impl Into<String>, width: f64) -> Column {
+        Column { title: title.into(), width, wrap: false, note: None }
+    }
+    pub fn wrapped(title: impl Into<String>, width: f64) -> Column {
+        Column { title: title.into(), width, wrap: true, note: None }
+    }
+    pub fn date(title: impl Into<String>) -> Column {
+        Column { title: title.into(), width: 12.0, wrap: false, note: None }
+    }
+}
+
+/// An Excel date for a chrono date.
+pub fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    let y = u16::try_from(d.year()).map_err(|_| XlsxError::ParameterError("year out of range".into()))?;
+    ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8)
+}
+
+/// Write one cell with the column's format.
+pub fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, wrap: bool, f: &Formats) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Blank => {}
+        Cell::Text(s) => {
+            // Excel's cell limit is 32,767 characters.
+            let s: String = s.chars().take(32_000).collect();
+            ws.write_string_with_format(row, col, s, if wrap { &f.wrap } else { &f.plain })?;
+        }
+        Cell::Num(n) => {
+            ws.write_number_with_format(row, col, *n, &f.plain)?;
+        }
+        Cell::Date(d) => {
+            ws.write_datetime_with_format(row, col, excel_date(*d)?, &f.date)?;
+        }
+        Cell::Formula(text, result) => {
+            ws.write_formula_with_format(row, col, Formula::new(text).set_result(result), &f.plain)?;
+        }
+    }
+    Ok(())
+}
+
+/// Write a table: headings on `header_row` (frozen, filtered), then `rows`; columns sized.
+/// Returns the last data row (the header row when there are none).
+pub fn write_table(
+    ws: &mut Worksheet,
+    header_row: u32,
+    columns: &[Column],
+    rows: &[Vec<Cell>],
+    freeze_cols: u16,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    for (c, col) in columns.iter().enumerate() {
+        let c = c as u16;
+        ws.write_string_with_format(header_row, c, &col.title, &f.header)?;
+        ws.set_column_width(c, col.width)?;
+        if let Some(n) = &col.note {
+            ws.insert_note(header_row, c, &Note::new(n).add_author_prefix(false).set_width(300).set_height(120))?;
+        }
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = header_row + 1 + i as u32;
+        for (c, cell) in row.iter().enumerate() {
+            let wrap = columns.get(c).is_some_and(|col| col.wrap);
+            write_cell(ws, r, c as u16, cell, wrap, f)?;
+        }
+    }
+    let last_row = header_row + rows.len() as u32;
+    let last_col = columns.len().saturating_sub(1) as u16;
+    ws.set_freeze_panes(header_row + 1, freeze_cols)?;
+    ws.autofilter(header_row, 0, last_row.max(header_row), last_col)?;
+    ws.set_repeat_rows(header_row, header_row)?;
+    ws.set_landscape();
+    ws.set_paper_size(9); // A4
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(last_row)
+}
+
+/// A legend row: a label, then each (text, format) in its own cell.
+pub fn write_legend(ws: &mut Worksheet, row: u32, items: &[(&str, &Format)], f: &Formats) -> Result<(), XlsxError> {
+    ws.write_string_with_format(row, 0, "Legend:", &f.bold)?;
+    for (i, (text, fmt)) in items.iter().enumerate() {
+        ws.write_string_with_format(row, 1 + i as u16, *text, fmt)?;
+    }
+    Ok(())
+}
+
+/// Column letter(s) for a zero-based index ("A", "AA").
+pub fn col_name(col: u16) -> String {
+    let mut n = u32::from(col) + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push((b'A' + rem) as char);
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(col_name(0), "A");
+        assert_eq!(col_name(25), "Z");
+        assert_eq!(col_name(26), "AA");
+        assert_eq!(col_name(44), "AS");
+    }
+}

@@ -1,0 +1,230 @@
+//! The summary workbook, written from the fixtures' truth records and read back with calamine.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use calamine::{open_workbook_auto, Data, Reader};
+use chrono::NaiveDate;
+use cpoms_qa::record::Record;
+use cpoms_qa::summarise::{write_workbook, SummaryOptions};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// Every truth record under fixtures/forms, sorted by source.
+fn truth_records() -> Vec<Record> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/forms");
+    let mut out: Vec<Record> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".truth.json"))
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap())
+        .collect();
+    out.sort_by(|a, b| a.source.cmp(&b.source));
+    assert!(out.len() >= 50, "the truth fixtures are present");
+    out
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cpoms-qa-summary-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sheet(path: &Path, name: &str) -> Vec<Vec<Data>> {
+    let mut book = open_workbook_auto(path).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    // Absolute rows from A1, so indices match the sheet.
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut rows = vec![Vec::new(); r0 as usize];
+    for row in range.rows() {
+        let mut v = vec![Data::Empty; c0 as usize];
+        v.extend(row.iter().cloned());
+        rows.push(v);
+    }
+    rows
+}
+
+fn s(cell: Option<&Data>) -> String {
+    match cell {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Float(f)) => f.to_string(),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::DateTime(dt)) => (d(1899, 12, 30) + chrono::Days::new(dt.as_f64() as u64)).format("%Y-%m-%d").to_string(),
+        _ => String::new(),
+    }
+}
+
+fn num(cell: Option<&Data>) -> Option<f64> {
+    match cell {
+        Some(Data::Float(f)) => Some(*f),
+        Some(Data::Int(i)) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// Header row index and a title → column map.
+fn header(rows: &[Vec<Data>], first: &str) -> (usize, BTreeMap<String, usize>) {
+    let at = rows.iter().position(|r| r.iter().any(|c| s(Some(c)) == first)).expect("header row");
+    let map = rows[at].iter().enumerate().map(|(i, c)| (s(Some(c)), i)).filter(|(k, _)| !k.is_empty()).collect();
+    (at, map)
+}
+
+fn zip_part(path: &Path, part: &str) -> String {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut text = String::new();
+    zip.by_name(part).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+fn sqrefs(xml: &str) -> Vec<String> {
+    xml.split("<conditionalFormatting sqref=\"").skip(1).filter_map(|p| p.split('"').next()).map(String::from).collect()
+}
+
+#[test]
+fn workbook_from_truth_records() {
+    let records = truth_records();
+    let dir = out_dir("main");
+    let out = dir.join("summary.xlsx");
+    let opts = SummaryOptions::new(d(2025, 1, 1));
+    let summary = write_workbook(&records, &out, &opts).unwrap();
+    assert_eq!(summary.files, records.len());
+
+    // Sheets, in order.
+    let book = open_workbook_auto(&out).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(&names[..6], &["Dashboard", "Schools", "Answers", "Actions", "Questions", "Problems"]);
+    assert_eq!(names, summary.sheets);
+
+    // 0600 on Unix.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // Schools: one row per return; Old Mill's latest return (24/10/2024) has standard 3.
+    let rows = sheet(&out, "Schools");
+    let (h, col) = header(&rows, "School");
+    let data: Vec<&Vec<Data>> = rows.iter().skip(h + 1).filter(|r| !s(r.get(col["School"])).is_empty()).collect();
+    assert_eq!(data.len(), records.len());
+    let old_mill: Vec<&&Vec<Data>> = data.iter().filter(|r| s(r.get(col["School"])) == "Old Mill Primary School").collect();
+    assert_eq!(old_mill.len(), 3);
+    let latest: Vec<_> = old_mill.iter().filter(|r| s(r.get(col["Return"])) == "latest").collect();
+    assert_eq!(latest.len(), 1);
+    assert_eq!(s(latest[0].get(col["Form date"])), "2024-10-24");
+    assert_eq!(num(latest[0].get(col["Overall standard"])), Some(3.0));
+    assert_eq!(num(latest[0].get(col["Rating 4.2"])), Some(4.0));
+    // Its review is due on 03/09/2025: not overdue on 01/01/2025.
+    assert_eq!(s(latest[0].get(col["Review status"])), "due");
+    // The 23/04/2024 return asked for a review by 15/11/2024; the 24/10/2024 return came before
+    // it, so on 01/01/2025 that review is overdue.
+    let april = old_mill.iter().find(|r| s(r.get(col["Form date"])) == "2024-04-23").unwrap();
+    assert_eq!(s(april.get(col["Return"])), "earlier");
+    assert_eq!(s(april.get(col["Review status"])), "overdue");
+
+    // Flagged (overdue review or poor standard) latest rows come first, and earlier returns last.
+    let flagged: Vec<bool> = data
+        .iter()
+        .filter(|r| s(r.get(col["Return"])) == "latest")
+        .map(|r| {
+            let poor = ["Overall standard", "Rating 3.3", "Rating 4.2"].iter().any(|c| num(r.get(col[*c])).is_some_and(|v| v >= 4.0));
+            poor || s(r.get(col["Review status"])) == "overdue"
+        })
+        .collect();
+    let first_unflagged = flagged.iter().position(|f| !f).unwrap();
+    assert!(first_unflagged > 0);
+    assert!(flagged[first_unflagged..].iter().all(|f| !f), "flagged rows sort first");
+    let returns: Vec<String> = data.iter().map(|r| s(r.get(col["Return"]))).collect();
+    let first_earlier = returns.iter().position(|r| r == "earlier").unwrap();
+    assert!(returns[first_earlier..].iter().all(|r| r == "earlier"));
+
+    // Actions: Old Mill's "Move historic paper files onto CPOMS" is due 30/12/2024: overdue.
+    let rows = sheet(&out, "Actions");
+    let (h, col) = header(&rows, "Action");
+    let acts: Vec<&Vec<Data>> = rows.iter().skip(h + 1).filter(|r| !s(r.get(col["Action"])).is_empty()).collect();
+    assert_eq!(acts.len(), records.iter().map(|r| r.actions.len()).sum::<usize>());
+    let mv = acts
+        .iter()
+        .find(|r| s(r.get(col["Action"])) == "Move historic paper files onto CPOMS" && s(r.get(col["Form date"])) == "2024-10-24")
+        .unwrap();
+    assert_eq!(s(mv.get(col["Timescale (as written)"])), "30/12/2024");
+    assert_eq!(s(mv.get(col["Due date"])), "2024-12-30");
+    assert_eq!(s(mv.get(col["Status"])), "overdue");
+    // "by half term" on Forest Gate's 26/09/2023 return: the Friday before the October half term.
+    let fg: Vec<_> = acts
+        .iter()
+        .filter(|r| s(r.get(col["School"])) == "Forest Gate Primary School" && s(r.get(col["Timescale (as written)"])) == "by half term")
+        .collect();
+    assert_eq!(fg.len(), 1);
+    assert_eq!(s(fg[0].get(col["Due date"])), "2023-10-27");
+    assert_eq!(s(fg[0].get(col["Due date from"])), "term dates");
+    // "termly" has no date, and the timescale stays beside it.
+    let termly = acts.iter().find(|r| s(r.get(col["Timescale (as written)"])) == "termly").unwrap();
+    assert_eq!(s(termly.get(col["Due date"])), "");
+    // Overdue first.
+    let statuses: Vec<String> = acts.iter().map(|r| s(r.get(col["Status"]))).collect();
+    let first_not = statuses.iter().position(|x| x != "overdue").unwrap();
+    assert!(statuses[first_not..].iter().all(|x| x != "overdue"));
+
+    // Dashboard totals of active cases equal the sums over the truth records (all returns) and
+    // over each school's latest return.
+    let rows = sheet(&out, "Dashboard");
+    let (h, col) = header(&rows, "Cases");
+    let mut latest_by_school: BTreeMap<String, &Record> = BTreeMap::new();
+    for r in &records {
+        let key = r.header.school.clone().unwrap_or_else(|| r.source.clone());
+        let e = latest_by_school.entry(key).or_insert(r);
+        if (r.header.date.clone(), &r.source) > (e.header.date.clone(), &e.source) {
+            *e = r;
+        }
+    }
+    type Get = fn(&Record) -> Option<u32>;
+    let kinds: [(&str, Get); 4] = [
+        ("CP", |r| r.case_counts.cp),
+        ("CIN", |r| r.case_counts.cin),
+        ("LAC", |r| r.case_counts.lac),
+        ("EH", |r| r.case_counts.eh),
+    ];
+    for (i, (name, get)) in kinds.iter().enumerate() {
+        let row = &rows[h + 1 + i];
+        assert!(s(row.first()).starts_with(name));
+        let all: u32 = records.iter().filter_map(get).sum();
+        let latest: u32 = latest_by_school.values().filter_map(|r| get(r)).sum();
+        assert_eq!(num(row.get(col["All returns read"])), Some(all as f64), "{name} over all returns");
+        assert_eq!(num(row.get(col["Latest return per school"])), Some(latest as f64), "{name} over latest returns");
+    }
+    let files = rows.iter().find(|r| s(r.first()) == "Files read").unwrap();
+    assert_eq!(num(files.get(1)), Some(records.len() as f64));
+
+    // Conditional formats: Schools RAG on overall standard and ratings (E..G) over every data row;
+    // Answers NO/blank over every question column (D..AS).
+    let n = records.len() as u32;
+    let schools_xml = zip_part(&out, "xl/worksheets/sheet2.xml");
+    let refs = sqrefs(&schools_xml);
+    assert!(refs.contains(&format!("E3:G{}", n + 2)), "{refs:?}");
+    assert!(refs.contains(&format!("A3:A{}", n + 2)), "{refs:?}");
+    let answers_xml = zip_part(&out, "xl/worksheets/sheet3.xml");
+    let refs = sqrefs(&answers_xml);
+    assert!(refs.contains(&format!("D3:AS{}", n + 2)), "{refs:?}");
+    assert!(answers_xml.contains("containsBlanks"));
+    // Dates are real dates with a day-first format.
+    let styles = zip_part(&out, "xl/styles.xml");
+    assert!(styles.contains("dd/mm/yyyy"));
+}
+
+#[test]
+fn refuses_to_write_over_an_input() {
+    let dir = out_dir("refuse");
+    let input = dir.join("return.xlsx");
+    std::fs::write(&input, b"not really a workbook").unwrap();
+    let mut record = Record::empty(input.to_string_lossy(), "xlsx");
+    record.header.school = Some("Old Mill Primary School".into());
+    let err = write_workbook(&[record], &input, &SummaryOptions::new(d(2025, 1, 1))).unwrap_err();
+    assert!(err.contains("refusing"), "{err}");
+    assert_eq!(std::fs::read(&input).unwrap(), b"not really a workbook");
+}
