@@ -15,6 +15,7 @@
 //! ```
 
 pub mod catalogue;
+pub mod check;
 pub mod dates;
 pub mod extract;
 pub mod model;

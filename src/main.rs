@@ -28,17 +28,48 @@ enum Command {
         #[arg(long)]
         jsonl: bool,
     },
-    /// Read every form and write the summary workbook.
+    /// Read every form and write the summary workbook (Dashboard, Schools, Answers, Actions,
+    /// Questions, Problems; History when a school has several returns).
+    #[command(after_help = SUMMARISE_HELP)]
     Summarise {
         /// Forms or folders of forms.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// The workbook to write.
+        /// The workbook to write (never one of the inputs).
         #[arg(short, long)]
         output: PathBuf,
         /// Measure overdue reviews and actions against this day (YYYY-MM-DD or DD/MM/YYYY); default today.
         #[arg(long)]
         as_of: Option<String>,
+        /// Your own term dates (CSV: term,start,end,half_term_start,half_term_end; see below).
+        #[arg(long, value_name = "FILE")]
+        terms: Option<PathBuf>,
+        /// Schools register (CSV with a School or URN column, and any others such as Trust,
+        /// Local authority, Phase) joined to each return by name.
+        #[arg(long, value_name = "REGISTER.CSV")]
+        schools: Option<PathBuf>,
+        /// Group and subtotal the Dashboard and Schools sheets by this register column (e.g. trust).
+        #[arg(long, value_name = "COLUMN", requires = "schools")]
+        group_by: Option<String>,
+        /// Last term's summary workbook (written by this tool), for changes term on term.
+        #[arg(long, value_name = "SUMMARY.XLSX")]
+        previous: Option<PathBuf>,
+        /// Overall standards and ratings up to this are green (default 2).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=5))]
+        green_max: u8,
+        /// Up to this (above green) amber; above it red and "poor" (default 3).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=5))]
+        amber_max: u8,
+    },
+    /// Check one return: what a consultant must chase (unanswered rows, missing ratings,
+    /// actions with no owner or timescale, review with no date, missing signatures, ambiguous marks).
+    #[command(after_help = "Exit codes: 0 the return is complete; 1 something to chase; 2 usage error or the file could not be read.")]
+    Check {
+        /// The returned form.
+        file: PathBuf,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Rewrite each return as a clean copy of the current form (or its JSON record) in a folder.
     Convert {
@@ -72,6 +103,22 @@ impl From<ConvertTo> for cpoms_qa::write::Target {
     }
 }
 
+const SUMMARISE_HELP: &str = "\
+Timescales become due dates: explicit dates, spans (\"2 weeks\", \"10 working days\"), ASAP, and term
+phrases (\"by half term\", \"end of summer term\", \"next term\", \"before Christmas\") counted from the
+form's date with typical England term dates 2017-2031. \"ongoing\" and \"termly\" have no date.
+Action status: overdue / due within 4 weeks / later / no date, against --as-of.
+
+--terms FILE, one term a line (a header line is allowed; dates day first):
+  term,start,end,half_term_start,half_term_end
+  Autumn 2024,02/09/2024,20/12/2024,28/10/2024,01/11/2024
+  Spring 2025,06/01/2025,04/04/2025,17/02/2025,21/02/2025
+  Summer 2025,22/04/2025,22/07/2025,26/05/2025,30/05/2025
+The name must say autumn, spring or summer; your terms replace the built-in ones they overlap.
+
+Exit codes: 0 every file was read (fully or with gaps); 1 the workbook was written but some files
+failed (listed on the Problems sheet); 2 usage error or the workbook could not be written.";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let opts = cpoms_qa::Options::default();
@@ -87,7 +134,7 @@ fn main() -> ExitCode {
             }
             if cpoms_qa::all_read(&records) { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
-        Command::Summarise { paths, output, as_of } => {
+        Command::Summarise { paths, output, as_of, terms, schools, group_by, previous, green_max, amber_max } => {
             let as_of = match as_of {
                 Some(text) => match cpoms_qa::dates::parse_iso(&text).or_else(|| cpoms_qa::dates::parse_uk_date(&text)) {
                     Some(d) => d,
@@ -98,13 +145,91 @@ fn main() -> ExitCode {
                 },
                 None => chrono::Local::now().date_naive(),
             };
-            let records = cpoms_qa::process_paths(&paths, &opts);
-            let sopts = cpoms_qa::summarise::SummaryOptions::new(as_of);
-            if let Err(e) = cpoms_qa::summarise::write_workbook(&records, &output, &sopts) {
+            if green_max > amber_max {
+                eprintln!("error: --green-max ({green_max}) must not be above --amber-max ({amber_max})");
+                return ExitCode::from(2);
+            }
+            let mut sopts = cpoms_qa::summarise::SummaryOptions::new(as_of);
+            sopts.green_max = green_max;
+            sopts.amber_max = amber_max;
+            let loaded = (|| -> Result<(), String> {
+                if let Some(t) = &terms {
+                    sopts.terms = Some(cpoms_qa::summarise::TermCalendar::load(t)?);
+                }
+                if let Some(s) = &schools {
+                    let reg = cpoms_qa::summarise::Register::load(s)?;
+                    if let Some(g) = &group_by {
+                        if reg.column(g).is_none() {
+                            return Err(format!(
+                                "--group-by {g:?}: the register has no such column (it has: {})",
+                                reg.columns.join(", ")
+                            ));
+                        }
+                    }
+                    sopts.register = Some(reg);
+                }
+                if let Some(p) = &previous {
+                    sopts.previous = Some(cpoms_qa::summarise::Previous::load(p)?);
+                }
+                Ok(())
+            })();
+            if let Err(e) = loaded {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
+            sopts.group_by = group_by;
+            let inputs = cpoms_qa::collect_inputs(&paths);
+            for m in &inputs.missing {
+                eprintln!("warning: {m} does not exist or cannot be read");
+            }
+            sopts.skipped = inputs.skipped.clone();
+            sopts.inputs = inputs.files.iter().map(|i| i.path.clone()).collect();
+            sopts.inputs.extend(terms.iter().cloned());
+            sopts.inputs.extend(schools.iter().cloned());
+            sopts.inputs.extend(previous.iter().cloned());
+            let records = cpoms_qa::process_inputs(&inputs.files, &opts, |_| {});
+            match cpoms_qa::summarise::write_workbook(&records, &output, &sopts) {
+                Ok(summary) => {
+                    eprintln!(
+                        "{}: {} files ({} failed), {} schools; {} overdue reviews, {} poor standards, {} overdue actions",
+                        output.display(),
+                        summary.files,
+                        summary.failed,
+                        summary.schools,
+                        summary.overdue_reviews,
+                        summary.poor_standards,
+                        summary.overdue_actions
+                    );
+                    if !summary.unmatched.is_empty() {
+                        eprintln!("{} returns name a school not in the register (listed on the Problems sheet)", summary.unmatched.len());
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
             if cpoms_qa::all_read(&records) { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+        Command::Check { file, json } => {
+            if !file.is_file() {
+                eprintln!("error: {} is not a file", file.display());
+                return ExitCode::from(2);
+            }
+            let record = cpoms_qa::process_file(&file, &file.to_string_lossy(), &opts);
+            let result = cpoms_qa::check::check(&record);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
+            } else {
+                print!("{}", cpoms_qa::check::render_text(&result));
+            }
+            if record.status == cpoms_qa::record::Status::Failed {
+                ExitCode::from(2)
+            } else if result.complete {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Command::Convert { paths, to, output } => convert(&paths, to.into(), &output, &opts),
     }

@@ -177,11 +177,24 @@ pub fn write_table(
             ws.insert_note(header_row, c, &Note::new(n).add_author_prefix(false).set_width(300).set_height(120))?;
         }
     }
+    // LibreOffice does not grow rows for wrapped text on opening, so set heights from the text.
+    let header_lines = columns.iter().map(|c| lines_needed(&c.title, c.width)).max().unwrap_or(1);
+    ws.set_row_height(header_row, 15.0 * header_lines as f64)?;
     for (i, row) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
+        let mut lines = 1;
         for (c, cell) in row.iter().enumerate() {
-            let wrap = columns.get(c).is_some_and(|col| col.wrap);
+            let col = columns.get(c);
+            let wrap = col.is_some_and(|col| col.wrap);
             write_cell(ws, r, c as u16, cell, wrap, f)?;
+            if let (Cell::Text(t), Some(col)) = (cell, col) {
+                if wrap {
+                    lines = lines.max(lines_needed(t, col.width));
+                }
+            }
+        }
+        if lines > 1 {
+            ws.set_row_height(r, 15.0 * lines.min(8) as f64)?;
         }
     }
     let last_row = header_row + rows.len() as u32;
@@ -195,11 +208,19 @@ pub fn write_table(
     Ok(last_row)
 }
 
+/// Lines a wrapped text needs in a column `width` characters wide (roughly; words wrap early).
+pub fn lines_needed(text: &str, width: f64) -> usize {
+    let per_line = (width * 0.9).max(4.0) as usize;
+    text.split('\n').map(|l| l.chars().count().div_ceil(per_line).max(1)).sum()
+}
+
 /// A legend row: a label, then each (text, format) in its own cell.
 pub fn write_legend(ws: &mut Worksheet, row: u32, items: &[(&str, &Format)], f: &Formats) -> Result<(), XlsxError> {
     ws.write_string_with_format(row, 0, "Legend:", &f.bold)?;
+    ws.set_row_height(row, 45)?;
     for (i, (text, fmt)) in items.iter().enumerate() {
-        ws.write_string_with_format(row, 1 + i as u16, *text, fmt)?;
+        let fmt = (*fmt).clone().set_text_wrap().set_align(FormatAlign::Top);
+        ws.write_string_with_format(row, 1 + i as u16, *text, &fmt)?;
     }
     Ok(())
 }

@@ -35,6 +35,8 @@ impl Writer<'_> {
         for (i, c) in cells.iter().enumerate() {
             self.ws.write_string_with_format(self.row, i as u16, *c, &f.header)?;
         }
+        let lines = cells.iter().skip(1).map(|c| crate::summarise::workbook::lines_needed(c, 12.0)).max().unwrap_or(1);
+        self.ws.set_row_height(self.row, 15.0 * lines as f64)?;
         self.row += 1;
         Ok(())
     }
@@ -42,6 +44,10 @@ impl Writer<'_> {
     /// A label and values; returns the row written.
     fn line(&mut self, label: &str, values: &[Cell], f: &Formats) -> Result<u32, XlsxError> {
         self.ws.write_string_with_format(self.row, 0, label, &f.wrap)?;
+        let lines = crate::summarise::workbook::lines_needed(label, 46.0);
+        if lines > 1 {
+            self.ws.set_row_height(self.row, 15.0 * lines as f64)?;
+        }
         for (i, v) in values.iter().enumerate() {
             write_cell(self.ws, self.row, 1 + i as u16, v, false, f)?;
         }
@@ -78,13 +84,13 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = &ctx.f;
     let opts = ctx.opts;
     ws.set_column_width(0, 48)?;
-    for c in 1..=5u16 {
+    for c in 1..=4u16 {
         ws.set_column_width(c, 13)?;
     }
-    ws.set_column_width(6, 3)?;
+    ws.set_column_width(5, 3)?;
     ws.set_landscape();
     ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_fit_to_pages(1, 1);
     ws.write_string_with_format(0, 0, "CPOMS Quality Assurance summary", &f.title)?;
     ws.write_string(
         1,
@@ -161,7 +167,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     chart.y_axis().set_name("Schools");
     chart.legend().set_hidden();
     chart.set_width(520).set_height(300);
-    w.ws.insert_chart(3, 7, &chart)?;
+    w.ws.insert_chart(3, 6, &chart)?;
 
     // Reviews.
     w.heading("QA reviews (latest return per school)", f)?;
@@ -226,7 +232,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     chart.legend().set_hidden();
     chart.y_axis().set_reverse();
     chart.set_width(520).set_height(260);
-    w.ws.insert_chart(20, 7, &chart)?;
+    w.ws.insert_chart(20, 6, &chart)?;
 
     // Cases.
     w.heading("Active cases (overview questions O6 to O9)", f)?;
@@ -335,8 +341,13 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     w.row += 1;
     w.ws.write_string_with_format(w.row, 0, "Legend: overall standard and ratings", &f.bold)?;
     w.row += 1;
-    w.line_fmt(&format!("1-{}: good", opts.green_max), &f.green, &[], f)?;
-    w.line_fmt(&format!("{}-{}: fair", opts.green_max + 1, opts.amber_max), &f.amber, &[], f)?;
-    w.line_fmt(&format!("{}-5: poor; red counts also mean overdue", opts.amber_max + 1), &f.red, &[], f)?;
+    let span = |a: u8, b: u8| if a == b { a.to_string() } else { format!("{a}-{b}") };
+    w.line_fmt(&format!("{}: good", span(1, opts.green_max)), &f.green, &[], f)?;
+    if opts.amber_max > opts.green_max {
+        w.line_fmt(&format!("{}: fair", span(opts.green_max + 1, opts.amber_max)), &f.amber, &[], f)?;
+    }
+    if opts.amber_max < 5 {
+        w.line_fmt(&format!("{}: poor (red counts elsewhere mean overdue)", span(opts.amber_max + 1, 5)), &f.red, &[], f)?;
+    }
     Ok(())
 }

@@ -19,7 +19,7 @@ fn columns(ctx: &Ctx) -> Vec<Column> {
         cols.push(Column::wrapped(title_case(g), 20.0));
     }
     cols.extend([
-        Column::wrapped("School", 30.0),
+        Column::wrapped("School", 34.0),
         Column::date("Form date"),
         Column::wrapped("Reviewer", 22.0),
         Column::wrapped("Person quality assured", 22.0),
@@ -255,7 +255,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         ],
         f,
     )?;
-    ws.set_row_height(0, 30)?;
     let freeze_cols = idx("School") + 1;
     let last = write_table(ws, HEADER_ROW, &cols, &rows, freeze_cols, f)?;
     for &s in &subtotal_rows {
