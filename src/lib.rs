@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod check;
 pub mod dates;
 pub mod extract;
+pub mod generate;
 pub mod model;
 pub mod read;
 pub mod record;

@@ -83,6 +83,31 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Write N synthetic filled returns (.docx and .xlsx), deterministic from a seed (benchmarks).
+    #[command(hide = true)]
+    Generate {
+        /// How many returns.
+        #[arg(long, default_value_t = 100)]
+        count: usize,
+        /// The seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write each return's truth record beside it as NAME.truth.json.
+        #[arg(long)]
+        truth: bool,
+        /// Write the six README samples instead of a pile.
+        #[arg(long)]
+        samples: bool,
+        /// The folder to write into.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Benchmark floor: open each file and inflate its main XML part, nothing else.
+    #[command(hide = true)]
+    Floor {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }
 
 /// The kinds of file `convert` writes.
@@ -232,6 +257,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Convert { paths, to, output } => convert(&paths, to.into(), &output, &opts),
+        Command::Generate { count, seed, truth, samples, output } => generate(count, seed, truth, samples, &output),
+        Command::Floor { paths } => floor(&paths),
     }
 }
 
@@ -274,4 +301,52 @@ fn convert(paths: &[PathBuf], target: cpoms_qa::write::Target, out_dir: &std::pa
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `generate` (hidden): a seeded pile of synthetic returns, or the README samples.
+fn generate(count: usize, seed: u64, truth: bool, samples: bool, out_dir: &std::path::Path) -> ExitCode {
+    let result = if samples {
+        cpoms_qa::generate::samples().and_then(|all| {
+            std::fs::create_dir_all(out_dir)?;
+            for g in &all {
+                cpoms_qa::write::write_private(&out_dir.join(&g.file_name), &g.bytes)?;
+                if truth {
+                    let json = cpoms_qa::write::to_bytes(&g.truth, cpoms_qa::write::Target::Json)?;
+                    cpoms_qa::write::write_private(&out_dir.join(format!("{}.truth.json", g.file_name)), &json)?;
+                }
+            }
+            Ok(all.len())
+        })
+    } else {
+        cpoms_qa::generate::write_pile(count, seed, out_dir, truth).map(|paths| paths.len())
+    };
+    match result {
+        Ok(n) => {
+            eprintln!("wrote {n} returns into {}", out_dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `floor` (hidden): the least work per file (open + inflate the main XML part), in parallel,
+/// for the benchmark to compare `extract` against.
+fn floor(paths: &[PathBuf]) -> ExitCode {
+    use rayon::prelude::*;
+    let inputs = cpoms_qa::collect_inputs(paths);
+    let start = std::time::Instant::now();
+    let results: Vec<_> = inputs
+        .files
+        .par_iter()
+        .with_max_len(1)
+        .map(|i| cpoms_qa::generate::inflate_main_parts(&i.path))
+        .collect();
+    let secs = start.elapsed().as_secs_f64();
+    let bytes: u64 = results.iter().filter_map(|r| r.as_ref().ok()).sum();
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    println!("files={} failed={failed} inflated_bytes={bytes} seconds={secs:.3}", inputs.files.len());
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

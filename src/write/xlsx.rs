@@ -18,10 +18,28 @@ const VALUE: u16 = 2;
 const NO: u16 = 3;
 const COMMENT: u16 = 4;
 
+/// How the YES/NO cells are marked (`convert` types "X"; the generator varies it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// "X" typed in the chosen cell.
+    TypedX,
+    /// "✓" typed in the chosen cell.
+    Tick,
+    /// "Y" typed in the chosen cell.
+    TypedY,
+    /// The chosen cell filled yellow, no text.
+    Filled,
+}
+
 /// The record as the bytes of a .xlsx file.
 pub fn to_bytes(record: &Record) -> Result<Vec<u8>, WriteError> {
+    styled_bytes(record, Mark::TypedX)
+}
+
+/// The record as a .xlsx file with YES/NO marked as `mark`.
+pub fn styled_bytes(record: &Record, mark: Mark) -> Result<Vec<u8>, WriteError> {
     let mut workbook = Workbook::new();
-    fill(&mut workbook, record).map_err(build_error)?;
+    fill(&mut workbook, record, mark).map_err(build_error)?;
     workbook.save_to_buffer().map_err(build_error)
 }
 
@@ -35,6 +53,7 @@ struct Formats {
     wrap: Format,
     heading: Format,
     mark: Format,
+    filled: Format,
     date: Format,
     number: Format,
 }
@@ -46,13 +65,17 @@ fn formats() -> Formats {
         wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
         heading: Format::new().set_bold().set_border(rust_xlsxwriter::FormatBorder::Thin),
         mark: Format::new().set_align(FormatAlign::Center).set_border(rust_xlsxwriter::FormatBorder::Thin),
+        filled: Format::new()
+            .set_border(rust_xlsxwriter::FormatBorder::Thin)
+            .set_background_color(rust_xlsxwriter::Color::Yellow)
+            .set_pattern(rust_xlsxwriter::FormatPattern::Solid),
         date: Format::new().set_num_format("dd/mm/yyyy").set_align(FormatAlign::Left),
         number: Format::new().set_align(FormatAlign::Left),
     }
 }
 
 /// The whole form on one sheet.
-pub fn fill(workbook: &mut Workbook, record: &Record) -> Result<(), XlsxError> {
+pub fn fill(workbook: &mut Workbook, record: &Record, mark: Mark) -> Result<(), XlsxError> {
     let f = formats();
     let ws = workbook.add_worksheet();
     ws.set_name("QA")?;
@@ -118,8 +141,15 @@ pub fn fill(workbook: &mut Workbook, record: &Record) -> Result<(), XlsxError> {
                 ws.write_string_with_format(row, WORDING, question.wording, &f.wrap)?;
             }
             let (yes, no) = marks(answer.and_then(|a| a.answer));
-            ws.write_string_with_format(row, VALUE, if yes { "X" } else { "" }, &f.mark)?;
-            ws.write_string_with_format(row, NO, if no { "X" } else { "" }, &f.mark)?;
+            for (col, marked) in [(VALUE, yes), (NO, no)] {
+                match (mark, marked) {
+                    (_, false) => ws.write_string_with_format(row, col, "", &f.mark)?,
+                    (Mark::TypedX, true) => ws.write_string_with_format(row, col, "X", &f.mark)?,
+                    (Mark::Tick, true) => ws.write_string_with_format(row, col, "✓", &f.mark)?,
+                    (Mark::TypedY, true) => ws.write_string_with_format(row, col, "Y", &f.mark)?,
+                    (Mark::Filled, true) => ws.write_blank(row, col, &f.filled)?,
+                };
+            }
             match answer.and_then(|a| a.comment.as_deref()) {
                 Some(comment) => ws.write_string_with_format(row, COMMENT, comment, &f.wrap)?,
                 None => ws.write_string_with_format(row, COMMENT, "", &f.wrap)?,
