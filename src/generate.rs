@@ -740,7 +740,10 @@ fn build(rng: &mut Rng, index: usize, look: Look, school: Option<&str>) -> Resul
     record.source = file_name.clone();
     let bytes = match look {
         Look::Docx { mark, scale } => docx_bytes(&record, &typed, mark, scale)?,
-        Look::Xlsx { mark } => crate::write::xlsx::styled_bytes(&record, mark)?,
+        Look::Xlsx { mark } => {
+            let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 7, 1).ok();
+            crate::write::xlsx::styled_bytes(&record, mark, created)?
+        }
     };
     Ok(Generated { file_name, bytes, truth: record })
 }

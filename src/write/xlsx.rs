@@ -33,12 +33,16 @@ pub enum Mark {
 
 /// The record as the bytes of a .xlsx file.
 pub fn to_bytes(record: &Record) -> Result<Vec<u8>, WriteError> {
-    styled_bytes(record, Mark::TypedX)
+    styled_bytes(record, Mark::TypedX, None)
 }
 
-/// The record as a .xlsx file with YES/NO marked as `mark`.
-pub fn styled_bytes(record: &Record, mark: Mark) -> Result<Vec<u8>, WriteError> {
+/// The record as a .xlsx file with YES/NO marked as `mark`; with `created`, the file's creation
+/// time is that day (so the same record gives the same bytes), else now.
+pub fn styled_bytes(record: &Record, mark: Mark, created: Option<ExcelDateTime>) -> Result<Vec<u8>, WriteError> {
     let mut workbook = Workbook::new();
+    if let Some(created) = created {
+        workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    }
     fill(&mut workbook, record, mark).map_err(build_error)?;
     workbook.save_to_buffer().map_err(build_error)
 }
@@ -84,6 +88,9 @@ pub fn fill(workbook: &mut Workbook, record: &Record, mark: Mark) -> Result<(), 
     ws.set_column_width(VALUE, 14)?;
     ws.set_column_width(NO, 8)?;
     ws.set_column_width(COMMENT, 50)?;
+    // Printed, the form fits the page width.
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
 
     let mut row: u32 = 0;
     ws.write_string_with_format(row, LABEL, catalogue::TITLE, &f.title)?;
