@@ -730,6 +730,15 @@ fn build(rng: &mut Rng, index: usize, look: Look, school: Option<&str>) -> Resul
     if let Some(name) = school {
         record.header.school = Some(name.to_string());
     }
+    if matches!(look, Look::Docx { mark: DocxMark::Shaded, .. } | Look::Xlsx { mark: XlsxMark::Filled }) {
+        // Both cells shaded reads as decoration, not as two marks: people who shade pick one.
+        for a in record.questions.values_mut() {
+            if a.answer == Some(Answer::Both) {
+                a.answer = Some(Answer::Yes);
+            }
+        }
+        record.warnings.retain(|w| !w.contains("both YES and NO"));
+    }
     let file_name = match school {
         Some(name) => format!("{name} CPOMS QA.{ext}"),
         None => {
