@@ -290,3 +290,31 @@ fn pdf_without_text_or_tool() {
     let err = read::pdf::read_with(&scanned, None, &limits, &Deadline::after(limits.max_time)).expect_err("no tool");
     assert!(matches!(&err, ReadError::NeedsTool(m) if m.contains("poppler-utils")), "{err}");
 }
+
+#[test]
+fn noisy_txt_fixtures_are_repaired() {
+    let files = with_ext(&common::fixtures().join("noisy"), "txt");
+    assert!(files.len() >= 3, "noisy fixtures present");
+    let mut failures = Vec::new();
+    for f in &files {
+        let doc = match read_text(f) {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(format!("{}: {e}", f.display()));
+                continue;
+            }
+        };
+        let truth = common::load_truth(f);
+        failures.extend(check_rows(&doc, &truth).into_iter().map(|p| format!("{}: {p}", f.display())));
+        // Every mark the noise made unplaceable is named in a note, by row.
+        for w in truth["_expected_warnings"].as_array().into_iter().flatten() {
+            if w["kind"] == "unreadable_mark" {
+                let row = w["row"].as_str().unwrap_or("?");
+                if !doc.notes.iter().any(|n| n.starts_with(&format!("row {row}:"))) {
+                    failures.push(format!("{}: no note for row {row}", f.display()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+}

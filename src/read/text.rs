@@ -360,8 +360,11 @@ fn split_run_together(line: &str) -> Option<Vec<String>> {
     }
     let pipes = t.matches('|').count();
     if pipes >= 2 || (pipes >= 1 && t.contains(" | ")) {
-        let inner = t.strip_prefix('|').unwrap_or(t);
-        let inner = inner.strip_suffix('|').unwrap_or(inner);
+        // "| a | b |" is a bordered row; "a | b | " ends with an empty last cell.
+        let inner = match t.strip_prefix('|') {
+            Some(rest) => rest.strip_suffix('|').unwrap_or(rest),
+            None => t,
+        };
         let cells: Vec<String> = inner.split('|').map(|c| c.trim().to_string()).collect();
         if cells.len() >= 2 && looks_like_row_start(&cells) {
             return Some(cells);
@@ -419,40 +422,55 @@ fn is_no_word(s: &str) -> bool {
     matches!(squash(s).as_str(), "NO" | "N")
 }
 
-/// Lay out the pieces of a numbered row whose empty cells were lost when it was run together
-/// with spaces: a YES word goes under YES, a NO word under NO, the rest is the comment. A bare
-/// mark (X, ✓) cannot be placed without guessing: the row keeps its pieces and a note says so.
-fn place_numbered(mut cells: Vec<String>, notes: &mut Vec<String>) -> Vec<String> {
+/// A bare mark: a tick, cross or box, or a one-letter X, that says nothing of its column.
+fn is_bare_mark(s: &str) -> bool {
+    let t = s.trim();
+    let n = t.chars().count();
+    (1..=2).contains(&n) && t.chars().all(|c| !c.is_alphanumeric() || c == 'x' || c == 'X')
+}
+
+/// Lay out a numbered row that has lost cells (run together with spaces, or OCR dropped its
+/// empty cells): a YES word goes under YES, a NO word under NO, the rest is the comment. A bare
+/// mark (X, ✓) cannot be placed without guessing: it is left out and a note says so.
+/// Cells are lists of paragraphs.
+fn place_numbered(mut cells: Vec<Vec<String>>, notes: &mut Vec<String>) -> Vec<Vec<String>> {
     if cells.len() >= 5 || cells.len() < 2 {
         return cells;
     }
-    let number = cells.first().cloned().unwrap_or_default();
-    let rest: Vec<String> = cells.drain(2..).collect();
-    let mut yes = String::new();
-    let mut no = String::new();
+    let number = cells.first().map(|c| c.join(" ")).unwrap_or_default();
+    let rest: Vec<Vec<String>> = cells.drain(2..).collect();
+    let mut yes: Vec<String> = vec![String::new()];
+    let mut no: Vec<String> = vec![String::new()];
     let mut comment: Vec<String> = Vec::new();
-    let mut ambiguous = false;
     for (i, piece) in rest.into_iter().enumerate() {
-        if i < 2 && comment.is_empty() && is_yes_word(&piece) && yes.is_empty() {
+        let text = piece.join("\n");
+        if text.trim().is_empty() {
+            continue;
+        }
+        let placing = i < 2 && comment.is_empty();
+        if placing && is_yes_word(&text) && yes.concat().is_empty() {
             yes = piece;
-        } else if i < 2 && comment.is_empty() && is_no_word(&piece) && no.is_empty() {
+        } else if placing && is_no_word(&text) && no.concat().is_empty() {
             no = piece;
-        } else if i == 0 && piece.chars().count() <= 3 && !piece.chars().any(|c| c.is_ascii_digit()) {
-            ambiguous = true;
-            comment.push(piece);
+        } else if placing && is_bare_mark(&text) {
+            notes.push(format!("row {number}: its YES/NO mark could not be placed (the row's cells ran together); read it from the original"));
+        } else if comment.is_empty() {
+            comment = piece;
         } else {
-            comment.push(piece);
+            // Two pieces of comment split at a run of spaces: keep the spaces as typed.
+            if let (Some(last), Some(first)) = (comment.last_mut(), piece.first()) {
+                last.push_str("  ");
+                last.push_str(first);
+                comment.extend(piece.into_iter().skip(1));
+            }
         }
     }
-    if ambiguous {
-        notes.push(format!("row {number}: cells run together; the YES/NO column of its mark could not be told"));
-        let mut out = cells;
-        out.extend(comment);
-        return out;
+    if comment.is_empty() {
+        comment.push(String::new());
     }
     cells.push(yes);
     cells.push(no);
-    cells.push(comment.join("  "));
+    cells.push(comment);
     cells
 }
 
@@ -473,7 +491,10 @@ impl Builder<'_> {
     }
 
     fn push_row(&mut self) -> Result<(), ReadError> {
-        if let Some(row) = self.row.take() {
+        if let Some(mut row) = self.row.take() {
+            if row.kind == RowKind::Numbered && row.cells.len() < 5 {
+                row.cells = place_numbered(row.cells, &mut self.notes);
+            }
             self.cells += row.cells.len();
             if self.cells > self.limits.max_cells {
                 return Err(ReadError::TooLarge(format!("more than {} table cells", self.limits.max_cells)));
@@ -607,10 +628,11 @@ impl Builder<'_> {
         for c in cells.iter_mut().skip(2) {
             *c = clean_mark(c);
         }
-        if cells.first().and_then(|f| row_number(f)).is_some() {
-            cells = place_numbered(cells, &mut self.notes);
+        let mut row = RowBuilder::from_cells(cells);
+        if row.kind == RowKind::Numbered {
+            row.cells = place_numbered(row.cells, &mut self.notes);
         }
-        self.start_row(RowBuilder::from_cells(cells))
+        self.start_row(row)
     }
 
     fn plain_line(&mut self, line: &str) -> Result<(), ReadError> {
