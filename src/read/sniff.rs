@@ -1,35 +1,557 @@
-//! Recognising a file's format from its first bytes (and, for zip packages, its parts).
+//! Recognising a file's format by content, never by its name: returns arrive renamed (an `.xlsx`
+//! called `.docx`, a web page called `.xls`, RTF called `.doc`), encrypted, or as something that
+//! is not a document at all. The extension only breaks ties the content leaves open.
+//!
+//! Zip packages are told apart by their parts (`word/`, `xl/`, ODF `mimetype`), OLE compound
+//! files by their stream names (`EncryptionInfo`, `WordDocument`, `Workbook`). Everything that is
+//! not a form we read gets a reason a consultant can act on.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::model::Format;
 use crate::read::ReadError;
 
+/// How many bytes from the start of a file decide text versus binary.
+const HEAD_BYTES: usize = 8192;
+/// Most bytes scanned for zip local headers when a package's central directory is missing.
+const MAX_SCAN_BYTES: u64 = 64 * 1024 * 1024;
+/// Most names looked at in a zip package or compound file.
+const MAX_NAMES: usize = 100_000;
+
 /// The format of the file at `path`, by content; the extension only breaks ties.
 pub fn sniff_path(path: &Path) -> Result<Format, ReadError> {
-    use std::io::Read;
-    let mut head = [0u8; 8];
-    let mut file = std::fs::File::open(path).map_err(|e| ReadError::Other(crate::read::io_reason(&e)))?;
-    let n = file.read(&mut head).map_err(|e| ReadError::Other(crate::read::io_reason(&e)))?;
-    let head = &head[..n];
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Ok(match ext.as_str() {
-            "xlsx" => Format::Xlsx,
-            "xlsm" => Format::Xlsm,
-            "ods" => Format::Ods,
-            "odt" => Format::Odt,
-            _ => Format::Docx,
-        });
+    let file = std::fs::File::open(path).map_err(|e| ReadError::Other(format!("cannot open the file: {}", crate::read::io_reason(&e))))?;
+    sniff_reader(file, &extension(path))
+}
+
+/// The format of an in-memory file (fuzzing, tests); `ext` is the lower-case extension without dot.
+pub fn sniff_bytes(bytes: &[u8], ext: &str) -> Result<Format, ReadError> {
+    sniff_reader(std::io::Cursor::new(bytes), ext)
+}
+
+/// The lower-case extension of `path`, without the dot ("" when none).
+pub fn extension(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+}
+
+/// The format a file's name claims: used for the `format` of a record whose content could not
+/// be recognised (an empty `x.docx` is reported as a failed docx).
+pub fn format_from_extension(path: &Path) -> Format {
+    match extension(path).as_str() {
+        "docx" | "docm" | "dotx" | "dotm" => Format::Docx,
+        "doc" | "dot" => Format::Doc,
+        "odt" | "ott" => Format::Odt,
+        "rtf" => Format::Rtf,
+        "xlsx" | "xltx" => Format::Xlsx,
+        "xlsm" | "xltm" => Format::Xlsm,
+        "xls" | "xlt" => Format::Xls,
+        "ods" | "ots" => Format::Ods,
+        "txt" | "text" => Format::Txt,
+        "pdf" => Format::Pdf,
+        _ => Format::Unknown,
     }
-    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Ok(if ext == "xls" { Format::Xls } else { Format::Doc });
+}
+
+/// Sniff from any seekable reader.
+pub fn sniff_reader<R: Read + Seek>(mut r: R, ext: &str) -> Result<Format, ReadError> {
+    let io = |e: std::io::Error| ReadError::Other(format!("cannot read the file: {}", crate::read::io_reason(&e)));
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    (&mut r).take(HEAD_BYTES as u64).read_to_end(&mut head).map_err(io)?;
+    if head.is_empty() {
+        return Err(ReadError::Empty);
     }
-    if head.starts_with(b"%PDF") {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") || head.starts_with(b"PK\x07\x08") {
+        r.seek(SeekFrom::Start(0)).map_err(io)?;
+        return zip_kind(r, ext);
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        r.seek(SeekFrom::Start(0)).map_err(io)?;
+        return ole_kind(r, ext);
+    }
+    if let Some(err) = binary_kind(&head) {
+        return Err(err);
+    }
+    // PDF allows a little junk before its header.
+    if find(&head[..head.len().min(1024)], b"%PDF-").is_some() {
         return Ok(Format::Pdf);
     }
-    if head.starts_with(b"{\\rtf") {
+    let text = decode_head(&head);
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if trimmed.starts_with("{\\rtf") {
         return Ok(Format::Rtf);
     }
-    Ok(Format::Txt)
+    if let Some(err) = markup_kind(trimmed, ext) {
+        return Err(err);
+    }
+    if looks_like_text(&head) {
+        return Ok(Format::Txt);
+    }
+    Err(ReadError::NotADocument("random bytes, not a Word document or zip package".into()))
+}
+
+/// Images, archives and other binary files that are certainly not returns.
+fn binary_kind(head: &[u8]) -> Option<ReadError> {
+    let image = |what: &str| Some(ReadError::NotADocument(format!("an image ({what}), not a form")));
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return image("PNG");
+    }
+    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return image("JPEG");
+    }
+    if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        return image("GIF");
+    }
+    if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
+        return image("TIFF");
+    }
+    if head.len() >= 12 && head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
+        return image("WebP");
+    }
+    if head.len() >= 12 && head.get(4..12).is_some_and(|b| b == b"ftypheic" || b == b"ftypheix" || b == b"ftypmif1") {
+        return image("HEIC photo");
+    }
+    let archive = |what: &str| {
+        Some(ReadError::NotADocument(format!("a compressed archive ({what}): unpack it and run the tool on the folder")))
+    };
+    if head.starts_with(&[0x1F, 0x8B]) {
+        return archive("gzip");
+    }
+    if head.starts_with(b"Rar!\x1a\x07") {
+        return archive("RAR");
+    }
+    if head.starts_with(&[0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) {
+        return archive("7-Zip");
+    }
+    None
+}
+
+/// Markup that is not a form we read: web pages and Office 2003 XML saved under an Office name.
+fn markup_kind(text: &str, ext: &str) -> Option<ReadError> {
+    let lower: String = text.chars().take(2048).collect::<String>().to_ascii_lowercase();
+    let app = if matches!(ext, "xls" | "xlsx" | "xlsm" | "ods") { "Excel" } else { "Word" };
+    let save_as = if app == "Excel" { ".xlsx" } else { ".docx" };
+    let named = if ext.is_empty() { "a web page".to_string() } else { format!("a web page saved with a .{ext} name") };
+    if lower.starts_with("mime-version:") {
+        return Some(ReadError::Other(format!(
+            "{} (MHTML): open it in {app} and save it as {save_as}",
+            if ext.is_empty() { "a web archive".to_string() } else { format!("a web archive saved with a .{ext} name") }
+        )));
+    }
+    if lower.starts_with("<?xml") {
+        if lower.contains("progid=\"excel.sheet\"") || lower.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+            return Some(ReadError::Other(
+                "an Excel 2003 XML spreadsheet: open it in Excel and save it as .xlsx".into(),
+            ));
+        }
+        if lower.contains("progid=\"word.document\"") || lower.contains("<w:worddocument") || lower.contains("<pkg:package") {
+            return Some(ReadError::Other("a Word XML document: open it in Word and save it as .docx".into()));
+        }
+        if lower.contains("<html") {
+            return Some(ReadError::Other(format!("{named}: open it in {app} and save it as {save_as}")));
+        }
+        return None;
+    }
+    let html = lower.starts_with("<html")
+        || lower.starts_with("<!doctype html")
+        || lower.starts_with("<table")
+        || lower.starts_with("<head")
+        || lower.starts_with("<body")
+        || (lower.starts_with("<!--") && lower.contains("<html"));
+    if html {
+        return Some(ReadError::Other(format!("{named}: open it in {app} and save it as {save_as}")));
+    }
+    None
+}
+
+/// The head of a text file as a string, honouring a UTF-16 or UTF-8 byte-order mark (or UTF-16
+/// without one, recognised by its zero bytes).
+fn decode_head(head: &[u8]) -> String {
+    if let Some(enc) = utf16_encoding(head) {
+        let (text, _, _) = enc.decode(head);
+        return text.into_owned();
+    }
+    String::from_utf8_lossy(head).into_owned()
+}
+
+/// UTF-16 by byte-order mark, or by zeros in every other byte (ASCII text in UTF-16).
+fn utf16_encoding(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Some(encoding_rs::UTF_16LE);
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Some(encoding_rs::UTF_16BE);
+    }
+    let pairs = head.len() / 2;
+    if pairs < 4 {
+        return None;
+    }
+    let (mut even_zero, mut odd_zero) = (0usize, 0usize);
+    for pair in head.chunks_exact(2) {
+        if let [a, b] = pair {
+            even_zero += usize::from(*a == 0);
+            odd_zero += usize::from(*b == 0);
+        }
+    }
+    if odd_zero * 10 >= pairs * 7 && even_zero * 20 <= pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even_zero * 10 >= pairs * 7 && odd_zero * 20 <= pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// True when `head` reads as text (UTF-8, Windows-1252 or UTF-16) rather than binary data.
+fn looks_like_text(head: &[u8]) -> bool {
+    if let Some(enc) = utf16_encoding(head) {
+        let (text, _, had_errors) = enc.decode(head);
+        return !had_errors && control_share(text.chars()) <= 0.01;
+    }
+    if head.contains(&0) {
+        return false;
+    }
+    // Valid UTF-8 (a multi-byte character may be cut at the end of the head), else Windows-1252.
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && head.len() == HEAD_BYTES,
+    };
+    if valid {
+        return control_share(String::from_utf8_lossy(head).chars()) <= 0.01;
+    }
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(head);
+    // Random bytes decode as Windows-1252 too, but carry control characters and C1 gaps.
+    let undefined = head.iter().filter(|&&b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)).count();
+    control_share(text.chars()) <= 0.01 && undefined * 200 <= head.len()
+}
+
+/// The share of characters that are control characters other than white space.
+fn control_share(chars: impl Iterator<Item = char>) -> f64 {
+    let (mut total, mut control) = (0usize, 0usize);
+    for c in chars {
+        total += 1;
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}') {
+            control += 1;
+        }
+    }
+    if total == 0 {
+        return 1.0;
+    }
+    control as f64 / total as f64
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zip packages
+
+/// What a zip package holds, told by its part names.
+fn zip_kind<R: Read + Seek>(mut r: R, ext: &str) -> Result<Format, ReadError> {
+    match zip::ZipArchive::new(&mut r) {
+        Ok(mut archive) => {
+            if archive.len() > MAX_NAMES {
+                return Err(ReadError::TooLarge(format!("a zip package with {} parts", archive.len())));
+            }
+            let names: Vec<String> =
+                archive.file_names_raw().map(|n| String::from_utf8_lossy(n).replace('\\', "/")).collect();
+            let mimetype = if names.iter().any(|n| n == "mimetype") {
+                read_small_part(&mut archive, "mimetype")
+            } else {
+                None
+            };
+            classify_parts(&names, mimetype.as_deref(), ext)
+        }
+        Err(_) => {
+            // No central directory (a half-downloaded file): list the local headers instead, so the
+            // reader for the right format can say what it could recover.
+            r.seek(SeekFrom::Start(0)).map_err(|e| ReadError::Other(crate::read::io_reason(&e)))?;
+            let mut bytes = Vec::new();
+            (&mut r)
+                .take(MAX_SCAN_BYTES)
+                .read_to_end(&mut bytes)
+                .map_err(|e| ReadError::Other(crate::read::io_reason(&e)))?;
+            let (names, mimetype) = local_header_names(&bytes);
+            if names.is_empty() {
+                return Err(ReadError::Damaged("the zip package is truncated: no parts can be read".into()));
+            }
+            match classify_parts(&names, mimetype.as_deref(), ext) {
+                Ok(format) => Ok(format),
+                // Not enough of the package survived to tell what it was.
+                Err(ReadError::NotADocument(_)) => Err(ReadError::Damaged(
+                    "the zip package is truncated (central directory missing, document cut short)".into(),
+                )),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// The first few hundred bytes of a small part (the ODF `mimetype`), never more.
+fn read_small_part<R: Read + Seek>(archive: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
+    let part = archive.by_name(name).ok()?;
+    let mut buf = Vec::new();
+    part.take(256).read_to_end(&mut buf).ok()?;
+    Some(String::from_utf8_lossy(&buf).trim().to_string())
+}
+
+/// Part names from zip local file headers, scanning the raw bytes; and the ODF mimetype when it
+/// is stored uncompressed (as ODF requires).
+fn local_header_names(bytes: &[u8]) -> (Vec<String>, Option<String>) {
+    let mut names = Vec::new();
+    let mut mimetype = None;
+    let mut at = 0usize;
+    while names.len() < MAX_NAMES {
+        let Some(rest) = bytes.get(at..) else { break };
+        let Some(pos) = find(rest, b"PK\x03\x04") else { break };
+        let start = at + pos;
+        at = start + 4;
+        let field = |off: usize| -> Option<usize> {
+            let b = bytes.get(start + off..start + off + 2)?;
+            Some(usize::from(u16::from_le_bytes([*b.first()?, *b.get(1)?])))
+        };
+        let (Some(method), Some(name_len), Some(extra_len)) = (field(8), field(26), field(28)) else { break };
+        let Some(name) = bytes.get(start + 30..start + 30 + name_len) else { break };
+        let name = String::from_utf8_lossy(name).replace('\\', "/");
+        if name == "mimetype" && method == 0 {
+            let data_at = start + 30 + name_len + extra_len;
+            if let Some(data) = bytes.get(data_at..bytes.len().min(data_at + 100)) {
+                let text = String::from_utf8_lossy(data);
+                let value: String = text.chars().take_while(|c| c.is_ascii_graphic()).collect();
+                mimetype = Some(value);
+            }
+        }
+        names.push(name);
+    }
+    (names, mimetype)
+}
+
+/// Tell a package by its parts.
+fn classify_parts(names: &[String], mimetype: Option<&str>, ext: &str) -> Result<Format, ReadError> {
+    let has_prefix = |p: &str| names.iter().any(|n| n.starts_with(p));
+    if let Some(mime) = mimetype {
+        // A mimetype read from a damaged local header may run on into the next bytes.
+        let mime = mime.trim();
+        if mime.starts_with("application/vnd.oasis.opendocument.text") {
+            return Ok(Format::Odt);
+        }
+        if mime.starts_with("application/vnd.oasis.opendocument.spreadsheet") {
+            return Ok(Format::Ods);
+        }
+        if mime.starts_with("application/vnd.oasis.opendocument.presentation") {
+            return Err(ReadError::NotADocument("a presentation, not a form".into()));
+        }
+        if mime.starts_with("application/vnd.oasis.opendocument") {
+            return Err(ReadError::NotADocument("an OpenDocument file that is neither text nor a spreadsheet".into()));
+        }
+        if mime.starts_with("application/epub") {
+            return Err(ReadError::NotADocument("an e-book, not a form".into()));
+        }
+    }
+    if has_prefix("word/") {
+        return Ok(Format::Docx);
+    }
+    if has_prefix("xl/") {
+        let macros = names.iter().any(|n| n.eq_ignore_ascii_case("xl/vbaProject.bin"));
+        return Ok(if ext == "xlsm" || macros { Format::Xlsm } else { Format::Xlsx });
+    }
+    if has_prefix("ppt/") {
+        return Err(ReadError::NotADocument("a PowerPoint presentation, not a form".into()));
+    }
+    if names.iter().any(|n| n == "content.xml") {
+        // ODF without its mimetype part: trust the name.
+        match ext {
+            "ods" | "ots" => return Ok(Format::Ods),
+            "odt" | "ott" => return Ok(Format::Odt),
+            _ => {}
+        }
+    }
+    if names.iter().any(|n| n == "[Content_Types].xml") {
+        // An Office package whose main part is elsewhere (some writers rename it): the extension decides.
+        match format_from_extension(Path::new(&format!("x.{ext}"))) {
+            f @ (Format::Docx | Format::Xlsx | Format::Xlsm) => return Ok(f),
+            _ => {}
+        }
+    }
+    let holds_returns = names.iter().any(|n| {
+        let lower = n.to_ascii_lowercase();
+        crate::walk::RETURN_EXTENSIONS.iter().any(|e| lower.ends_with(&format!(".{e}")))
+    });
+    if holds_returns {
+        return Err(ReadError::NotADocument(
+            "a zip archive of other files: unzip it and run the tool on the folder".into(),
+        ));
+    }
+    Err(ReadError::NotADocument("a zip archive, not a Word or Excel file".into()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// OLE compound files (.doc, .xls, encrypted OOXML, Outlook messages)
+
+/// What an OLE compound file holds, told by the streams in its root storage.
+fn ole_kind<R: Read + Seek>(r: R, ext: &str) -> Result<Format, ReadError> {
+    let mut cfb = match cfb::CompoundFile::open(r) {
+        Ok(cfb) => cfb,
+        Err(_) => return Err(ReadError::Damaged("the old-style Office file is damaged or truncated".into())),
+    };
+    let names: Vec<String> = cfb.read_root_storage().take(MAX_NAMES).map(|e| e.name().to_string()).collect();
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if has("EncryptionInfo") || has("EncryptedPackage") {
+        return Err(ReadError::Encrypted);
+    }
+    if has("WordDocument") {
+        if word_fib_encrypted(&mut cfb) {
+            return Err(ReadError::Encrypted);
+        }
+        return Ok(Format::Doc);
+    }
+    for stream in ["Workbook", "Book", "WORKBOOK", "BOOK"] {
+        if has(stream) {
+            if xls_has_filepass(&mut cfb, stream) {
+                return Err(ReadError::Encrypted);
+            }
+            return Ok(Format::Xls);
+        }
+    }
+    if names.iter().any(|n| n.starts_with("__substg1.0_") || n == "__properties_version1.0") {
+        return Err(ReadError::Other(
+            "an Outlook message (.msg), not a form: open it in Outlook, save the attached form, and run the tool on that".into(),
+        ));
+    }
+    if has("PowerPoint Document") {
+        return Err(ReadError::NotADocument("a PowerPoint presentation, not a form".into()));
+    }
+    let _ = ext;
+    Err(ReadError::NotADocument("an old-style Office file that is neither a Word document nor a spreadsheet".into()))
+}
+
+/// Word's FIB says the document is encrypted or obfuscated (fEncrypted, fObfuscated).
+fn word_fib_encrypted<R: Read + Seek>(cfb: &mut cfb::CompoundFile<R>) -> bool {
+    let Ok(stream) = cfb.open_stream("/WordDocument") else { return false };
+    let mut fib = Vec::new();
+    if stream.take(12).read_to_end(&mut fib).is_err() {
+        return false;
+    }
+    match fib.get(10..12) {
+        Some([lo, hi]) => {
+            let flags = u16::from_le_bytes([*lo, *hi]);
+            flags & 0x0100 != 0 || flags & 0x8000 != 0
+        }
+        _ => false,
+    }
+}
+
+/// A BIFF workbook stream with a FILEPASS record in its globals: a password-protected .xls.
+fn xls_has_filepass<R: Read + Seek>(cfb: &mut cfb::CompoundFile<R>, stream: &str) -> bool {
+    let Ok(stream) = cfb.open_stream(format!("/{stream}")) else { return false };
+    let mut bytes = Vec::new();
+    if stream.take(64 * 1024).read_to_end(&mut bytes).is_err() {
+        return false;
+    }
+    let mut at = 0usize;
+    for _ in 0..512 {
+        let Some(&[a, b, c, d]) = bytes.get(at..at + 4) else { return false };
+        let kind = u16::from_le_bytes([a, b]);
+        let len = usize::from(u16::from_le_bytes([c, d]));
+        match kind {
+            0x002F => return true,
+            // EOF of the globals, or the first sheet's BOF after the globals' own.
+            0x000A => return false,
+            _ => {}
+        }
+        at += 4 + len;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_with(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            for (name, data) in parts {
+                let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+                w.start_file(*name, opts).unwrap();
+                w.write_all(data).unwrap();
+            }
+            w.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    #[test]
+    fn zip_packages_are_told_by_their_parts_not_their_names() {
+        let docx = zip_with(&[("[Content_Types].xml", b"<x/>"), ("word/document.xml", b"<w/>")]);
+        assert_eq!(sniff_bytes(&docx, "xlsx"), Ok(Format::Docx));
+        let xlsx = zip_with(&[("[Content_Types].xml", b"<x/>"), ("xl/workbook.xml", b"<w/>")]);
+        assert_eq!(sniff_bytes(&xlsx, "docx"), Ok(Format::Xlsx));
+        assert_eq!(sniff_bytes(&xlsx, "xlsm"), Ok(Format::Xlsm));
+        let odt = zip_with(&[("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", b"<x/>")]);
+        assert_eq!(sniff_bytes(&odt, "docx"), Ok(Format::Odt));
+        let ods = zip_with(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", b"")]);
+        assert_eq!(sniff_bytes(&ods, "xls"), Ok(Format::Ods));
+        let other = zip_with(&[("photo.jpg", b"..")]);
+        let err = sniff_bytes(&other, "docx").unwrap_err().to_string();
+        assert!(err.contains("zip archive"), "{err}");
+        let folder = zip_with(&[("returns/a.docx", b"..")]);
+        let err = sniff_bytes(&folder, "zip").unwrap_err().to_string();
+        assert!(err.contains("unzip"), "{err}");
+    }
+
+    #[test]
+    fn a_truncated_package_is_still_recognised_from_its_local_headers() {
+        let docx = zip_with(&[("[Content_Types].xml", b"<x/>"), ("word/document.xml", b"<w:document/>")]);
+        let cut = &docx[..docx.len() - 30];
+        assert_eq!(sniff_bytes(cut, "docx"), Ok(Format::Docx));
+        let err = sniff_bytes(&docx[..20], "docx").unwrap_err();
+        assert!(matches!(err, ReadError::Damaged(_)), "{err:?}");
+    }
+
+    #[test]
+    fn text_markup_and_binaries() {
+        assert_eq!(sniff_bytes(b"", "docx"), Err(ReadError::Empty));
+        assert_eq!(sniff_bytes(b"{\\rtf1\\ansi hello}", "doc"), Ok(Format::Rtf));
+        assert_eq!(sniff_bytes(b"%PDF-1.4\n...", "docx"), Ok(Format::Pdf));
+        assert_eq!(sniff_bytes("CPOMS Quality Assurance Tool\n1.1\tYES\n".as_bytes(), "docx"), Ok(Format::Txt));
+        let utf16: Vec<u8> = "\u{feff}CPOMS QA form\r\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(sniff_bytes(&utf16, "txt"), Ok(Format::Txt));
+        let cp1252 = b"Caf\xe9 r\xe9sum\xe9 \x93quoted\x94\n";
+        assert_eq!(sniff_bytes(cp1252, "txt"), Ok(Format::Txt));
+        let html = sniff_bytes(b"<html><body><table><tr><td>1</td></tr></table></body></html>", "xls").unwrap_err();
+        assert!(html.to_string().contains("web page saved with a .xls name"), "{html}");
+        assert!(html.to_string().contains("Excel"), "{html}");
+        let png = sniff_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "docx").unwrap_err();
+        assert!(png.to_string().contains("an image"), "{png}");
+        // Deterministic pseudo-random bytes.
+        let mut x: u32 = 12345;
+        let random: Vec<u8> = (0..5000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x >> 24) as u8
+            })
+            .collect();
+        let err = sniff_bytes(&random, "docx").unwrap_err();
+        assert!(err.to_string().contains("random bytes"), "{err}");
+    }
+
+    #[test]
+    fn the_password_protected_fixture_is_recognised_as_encrypted() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad/password_protected.docx");
+        assert_eq!(sniff_path(&path), Err(ReadError::Encrypted));
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad/random_bytes.docx");
+        assert!(matches!(sniff_path(&path), Err(ReadError::NotADocument(_))));
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad/truncated.docx");
+        let got = sniff_path(&path);
+        assert!(matches!(got, Ok(Format::Docx) | Err(ReadError::Damaged(_))), "{got:?}");
+    }
 }
