@@ -1,22 +1,49 @@
 //! The `cpoms-qa` command line: a thin layer over the library's pipeline.
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes (the same for every command but check):
+  0  every file was read (fully, or with gaps reported as warnings)
+  1  the output was written, but some files could not be read (each has a failed record saying why)
+  2  usage error, or the output could not be written";
 
 /// Reads returned CPOMS Quality Assurance Tool forms and writes records and a summary workbook.
 #[derive(Parser, Debug)]
 #[command(name = "cpoms-qa", version, about, long_about = None)]
-#[command(after_help = "Exit codes: 0 every file was read (fully or with gaps); 1 the output was written but some files failed; 2 usage error or the output could not be written.")]
+#[command(after_help = EXIT_CODES)]
 struct Cli {
+    #[command(flatten)]
+    common: Common,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Options every command shares.
+#[derive(Args, Debug, Clone)]
+struct Common {
+    /// Files read at once (default: one per processor core). The output is the same whatever the number.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// No progress bar and no notes on stderr (errors are still printed).
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Replace person names (header and sign-off) by stable pseudonyms ("Person 1") in every output,
+    /// for outputs that leave the consultancy.
+    #[arg(long, global = true)]
+    redact: bool,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Print the record extracted from each form (files, or folders searched recursively).
+    #[command(after_help = EXIT_CODES)]
     Extract {
         /// Forms or folders of forms.
         #[arg(required = true)]
@@ -27,6 +54,9 @@ enum Command {
         /// One record per line.
         #[arg(long)]
         jsonl: bool,
+        /// Write the records to this file (readable by you only) instead of the screen.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Read every form and write the summary workbook (Dashboard, Schools, Answers, Actions,
     /// Questions, Problems; History when a school has several returns).
@@ -72,6 +102,7 @@ enum Command {
         json: bool,
     },
     /// Rewrite each return as a clean copy of the current form (or its JSON record) in a folder.
+    #[command(after_help = EXIT_CODES)]
     Convert {
         /// Forms or folders of forms.
         #[arg(required = true)]
@@ -146,18 +177,32 @@ failed (listed on the Problems sheet); 2 usage error or the workbook could not b
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let opts = cpoms_qa::Options::default();
+    let common = cli.common;
+    let opts = options(&common);
     match cli.command {
-        Command::Extract { paths, json: _, jsonl } => {
-            let records = cpoms_qa::process_paths(&paths, &opts);
+        Command::Extract { paths, json: _, jsonl, output } => {
+            let inputs = cpoms_qa::collect_inputs(&paths);
+            let batch = run(&inputs, &common);
+            let records = &batch.records;
+            let mut text = String::new();
             if jsonl {
-                for r in &records {
-                    println!("{}", serde_json::to_string(r).unwrap_or_default());
+                for r in records {
+                    text.push_str(&serde_json::to_string(r).unwrap_or_default());
+                    text.push('\n');
                 }
             } else {
-                println!("{}", serde_json::to_string_pretty(&records).unwrap_or_default());
+                text = serde_json::to_string_pretty(records).unwrap_or_default();
+                text.push('\n');
             }
-            if cpoms_qa::all_read(&records) { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            let written = match &output {
+                Some(out) => cpoms_qa::write_output(out, text.as_bytes(), &inputs).map_err(|e| e.to_string()),
+                None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}")),
+            };
+            if let Err(e) = written {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+            ExitCode::from(cpoms_qa::exit_code(records))
         }
         Command::Summarise { paths, output, as_of, terms, schools, group_by, previous, green_max, amber_max } => {
             let as_of = match as_of {
@@ -204,15 +249,16 @@ fn main() -> ExitCode {
             }
             sopts.group_by = group_by;
             let inputs = cpoms_qa::collect_inputs(&paths);
-            for m in &inputs.missing {
-                eprintln!("warning: {m} does not exist or cannot be read");
+            if inputs.contains_file(&output) {
+                eprintln!("error: {}", cpoms_qa::OutputError::IsInput(output));
+                return ExitCode::from(2);
             }
-            sopts.skipped = inputs.skipped.clone();
+            sopts.skipped = inputs.skipped.iter().map(|s| (s.source.clone(), s.kind.clone())).collect();
             sopts.inputs = inputs.files.iter().map(|i| i.path.clone()).collect();
             sopts.inputs.extend(terms.iter().cloned());
             sopts.inputs.extend(schools.iter().cloned());
             sopts.inputs.extend(previous.iter().cloned());
-            let records = cpoms_qa::process_inputs(&inputs.files, &opts, |_| {});
+            let records = run(&inputs, &common).records;
             match cpoms_qa::summarise::write_workbook(&records, &output, &sopts) {
                 Ok(summary) => {
                     eprintln!(
@@ -241,7 +287,10 @@ fn main() -> ExitCode {
                 eprintln!("error: {} is not a file", file.display());
                 return ExitCode::from(2);
             }
-            let record = cpoms_qa::process_file(&file, &file.to_string_lossy(), &opts);
+            let mut record = cpoms_qa::process_file(&file, &file.to_string_lossy(), &opts);
+            if common.redact {
+                cpoms_qa::redact::redact(std::slice::from_mut(&mut record));
+            }
             let result = cpoms_qa::check::check(&record);
             if json {
                 println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
@@ -256,7 +305,13 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Command::Convert { paths, to, output } => convert(&paths, to.into(), &output, &opts),
+        Command::Convert { paths, to, output } => {
+            if common.redact {
+                eprintln!("error: --redact is not available for convert yet; use extract --redact for pseudonymised records");
+                return ExitCode::from(2);
+            }
+            convert(&paths, to.into(), &output, &opts)
+        }
         Command::Generate { count, seed, truth, samples, output } => generate(count, seed, truth, samples, &output),
         Command::Floor { paths } => floor(&paths),
     }
@@ -268,7 +323,7 @@ fn convert(paths: &[PathBuf], target: cpoms_qa::write::Target, out_dir: &std::pa
     use cpoms_qa::write::Converted;
     let inputs = cpoms_qa::collect_inputs(paths);
     for missing in &inputs.missing {
-        eprintln!("{missing}: not found");
+        eprintln!("{}: {}", missing.source, missing.reason);
     }
     if inputs.files.is_empty() {
         eprintln!("error: no forms found to convert");
@@ -349,4 +404,68 @@ fn floor(paths: &[PathBuf]) -> ExitCode {
     let failed = results.iter().filter(|r| r.is_err()).count();
     println!("files={} failed={failed} inflated_bytes={bytes} seconds={secs:.3}", inputs.files.len());
     if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// The library options the shared flags give.
+fn options(common: &Common) -> cpoms_qa::Options {
+    cpoms_qa::Options { threads: common.threads.map(usize::from), redact: common.redact, ..cpoms_qa::Options::default() }
+}
+
+/// Read every input, with a progress bar on long runs and a note on stderr of the files passed
+/// over: a record for every file and every path that could not be read. Shared by every command.
+fn run(inputs: &cpoms_qa::walk::Inputs, common: &Common) -> cpoms_qa::Batch {
+    let bar = Progress::new(inputs.files.len(), common.quiet);
+    let batch = cpoms_qa::process_batch(inputs, &options(common), |_| bar.tick());
+    bar.finish();
+    if !common.quiet {
+        report_passed_over(&batch);
+    }
+    batch
+}
+
+/// Name the files not read on stderr (file names and types only, never content).
+fn report_passed_over(batch: &cpoms_qa::Batch) {
+    if batch.skipped.is_empty() {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "note: {} file(s) skipped because they cannot hold a return:", batch.skipped.len());
+    for s in &batch.skipped {
+        let _ = writeln!(err, "  {}: {}", s.source, s.kind);
+    }
+}
+
+/// A progress bar on stderr, drawn only once a run has taken more than a second, and never when
+/// stderr is not a terminal or with `--quiet`. It shows counts only, never file names.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    start: Instant,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    fn new(total: usize, quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::hidden());
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files read, {eta} left") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar, start: Instant::now(), shown: AtomicBool::new(false) }
+    }
+
+    fn tick(&self) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(1);
+        if self.start.elapsed() > Duration::from_secs(1) && !self.shown.swap(true, Ordering::Relaxed) {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

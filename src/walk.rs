@@ -1,4 +1,6 @@
 //! Finding the input files: files as given, folders walked recursively, in a stable order.
+//! Every file met is accounted for: read, listed as skipped with its type, or (Office lock files
+//! and system clutter only) ignored.
 
 use std::path::{Path, PathBuf};
 
@@ -10,35 +12,70 @@ pub struct Input {
     pub source: String,
 }
 
+/// A file under a folder that was not read because it cannot hold a return.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// The path, written as a record's `source` would be.
+    pub source: String,
+    /// What kind of file it is, in plain words ("image (.png)", "archive (.zip)").
+    pub kind: String,
+}
+
+/// A path given (or a folder met) that could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Missing {
+    pub source: String,
+    /// Why, in plain words with what to do.
+    pub reason: String,
+}
+
 /// The inputs found, and what was passed over.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     pub files: Vec<Input>,
     /// Files under a folder that cannot hold a return (images, archives), with their type.
-    pub skipped: Vec<(String, String)>,
-    /// Paths given that do not exist or cannot be listed.
-    pub missing: Vec<String>,
+    pub skipped: Vec<Skipped>,
+    /// Paths given that do not exist, or folders that cannot be listed.
+    pub missing: Vec<Missing>,
+}
+
+impl Inputs {
+    /// True when `path` names one of the input files (compared canonicalised, so `./a.docx` and
+    /// `a.docx` match): outputs must never overwrite an input.
+    pub fn contains_file(&self, path: &Path) -> bool {
+        let Ok(target) = path.canonicalize() else { return false };
+        self.files.iter().any(|i| i.path.canonicalize().is_ok_and(|p| p == target))
+    }
 }
 
 /// Extensions of files that can hold a return.
 pub const RETURN_EXTENSIONS: &[&str] =
     &["docx", "docm", "dotx", "doc", "odt", "rtf", "xlsx", "xlsm", "xls", "ods", "txt", "pdf"];
 
-/// Collect inputs from files and folders.
+/// Collect inputs from files and folders. Files given by name are always read (their content
+/// decides what they are); under folders, only files that can hold a return.
 pub fn collect(paths: &[PathBuf]) -> Inputs {
     let mut inputs = Inputs::default();
     for path in paths {
-        if path.is_dir() {
-            walk_dir(path, &mut inputs);
-        } else if path.exists() {
-            inputs.files.push(Input { path: path.clone(), source: path.to_string_lossy().into_owned() });
-        } else {
-            inputs.missing.push(path.to_string_lossy().into_owned());
+        let source = path.to_string_lossy().into_owned();
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk_dir(path, &mut inputs),
+            Ok(_) => inputs.files.push(Input { path: path.clone(), source }),
+            Err(e) => {
+                let reason = match e.kind() {
+                    std::io::ErrorKind::NotFound => "file or folder not found: check the path".to_string(),
+                    _ => format!("cannot open: {}", crate::read::io_reason(&e)),
+                };
+                inputs.missing.push(Missing { source, reason });
+            }
         }
     }
     inputs.files.sort_by(|a, b| a.source.cmp(&b.source));
     inputs.files.dedup_by(|a, b| a.source == b.source);
     inputs.skipped.sort();
+    inputs.skipped.dedup();
+    inputs.missing.sort();
+    inputs.missing.dedup();
     inputs
 }
 
@@ -46,36 +83,113 @@ fn walk_dir(root: &Path, inputs: &mut Inputs) {
     // Explicit stack, no recursion; symlinked folders are not followed (no loops).
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            inputs.missing.push(dir.to_string_lossy().into_owned());
-            continue;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                inputs.missing.push(Missing {
+                    source: dir.to_string_lossy().into_owned(),
+                    reason: format!("cannot list this folder: {}", crate::read::io_reason(&e)),
+                });
+                continue;
+            }
         };
         for entry in entries.flatten() {
             let path = entry.path();
             let Ok(kind) = entry.file_type() else { continue };
             let name = entry.file_name().to_string_lossy().into_owned();
+            let source = path.to_string_lossy().into_owned();
             if kind.is_dir() {
                 stack.push(path);
                 continue;
             }
-            if !kind.is_file() {
+            // A symlink to a file is read; to a folder (or dangling) it is passed over.
+            let is_file = kind.is_file() || (kind.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_file()));
+            if !is_file {
                 continue;
             }
-            if is_lock_file(&name) || name.starts_with('.') && name != "." {
+            if is_lock_file(&name) || is_system_clutter(&name) {
+                continue;
+            }
+            if name.starts_with("._") {
+                inputs.skipped.push(Skipped { source, kind: "macOS metadata file (not a copy of the form)".into() });
                 continue;
             }
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
             if RETURN_EXTENSIONS.contains(&ext.as_str()) {
-                inputs.files.push(Input { source: path.to_string_lossy().into_owned(), path });
+                inputs.files.push(Input { source, path });
+            } else if ext.is_empty() && holds_document(&path) {
+                // A return saved without an extension: its content says it is a document.
+                inputs.files.push(Input { source, path });
             } else {
-                let kind = if ext.is_empty() { "no extension".to_string() } else { format!(".{ext} file") };
-                inputs.skipped.push((path.to_string_lossy().into_owned(), kind));
+                inputs.skipped.push(Skipped { source, kind: describe_extension(&ext) });
             }
         }
     }
 }
 
+/// A file without an extension whose content is a document we read.
+fn holds_document(path: &Path) -> bool {
+    use crate::model::Format;
+    matches!(
+        crate::read::sniff::sniff_path(path),
+        Ok(Format::Docx | Format::Doc | Format::Odt | Format::Rtf | Format::Xlsx | Format::Xlsm | Format::Xls | Format::Ods | Format::Pdf)
+            | Err(crate::read::ReadError::Encrypted)
+    )
+}
+
+/// What a skipped file is, from its extension, in plain words.
+pub fn describe_extension(ext: &str) -> String {
+    let what = match ext {
+        "" => return "file with no extension (not a document)".into(),
+        "png" | "jpg" | "jpeg" | "gif" | "bmp" | "tif" | "tiff" | "heic" | "webp" | "svg" => "image",
+        "zip" | "7z" | "rar" | "gz" | "tgz" | "tar" => "archive (unpack it to read the returns inside)",
+        "json" | "xml" | "csv" | "tsv" | "yaml" | "yml" => "data file",
+        "msg" | "eml" => "email (save the attached form to read it)",
+        "ppt" | "pptx" | "odp" | "key" => "presentation",
+        "htm" | "html" | "mht" | "mhtml" => "web page",
+        "mp3" | "mp4" | "mov" | "wav" | "m4a" | "avi" => "audio or video",
+        "exe" | "dll" | "bat" | "cmd" | "sh" | "ps1" | "js" | "vbs" => "program or script",
+        "lnk" | "url" => "shortcut",
+        "tmp" | "bak" | "wbk" | "asd" => "temporary or backup file",
+        "pages" | "numbers" => "Apple iWork file (export it as .docx or .xlsx)",
+        "wps" | "wpd" => "other word processor file (save it as .docx)",
+        _ => "other file",
+    };
+    format!("{what} (.{ext})")
+}
+
 /// Office lock files (`~$name.docx`, `.~lock.name#`) are never returns.
 pub fn is_lock_file(name: &str) -> bool {
     name.starts_with("~$") || name.starts_with(".~lock.")
+}
+
+/// Files operating systems leave in every folder; never returns, never worth listing.
+pub fn is_system_clutter(name: &str) -> bool {
+    matches!(name.to_ascii_lowercase().as_str(), ".ds_store" | "thumbs.db" | "desktop.ini" | "ehthumbs.db")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_account_for_every_file() {
+        let dir = std::env::temp_dir().join(format!("cpoms-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for name in ["a.docx", "sub/b.XLSX", "~$a.docx", ".~lock.b.xlsx#", "photo.png", "data.json", "Thumbs.db", "noext"] {
+            std::fs::write(dir.join(name), b"x").unwrap();
+        }
+        std::fs::write(dir.join("form"), b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x11\0\0\0word/document.xml").unwrap();
+        let inputs = collect(&[dir.clone(), dir.join("missing.docx")]);
+        let files: Vec<_> = inputs.files.iter().map(|i| i.path.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(files, ["a.docx", "form", "sub/b.XLSX"]);
+        let skipped: Vec<_> = inputs.skipped.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(skipped, ["data file (.json)", "file with no extension (not a document)", "image (.png)"]);
+        assert_eq!(inputs.missing.len(), 1);
+        assert!(inputs.missing[0].reason.contains("not found"));
+        assert!(inputs.contains_file(&dir.join("sub/../a.docx")));
+        assert!(!inputs.contains_file(&dir.join("photo.png")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
