@@ -92,10 +92,15 @@ fn install_quiet_panic_hook() {
 /// Read and extract one file. Never panics: a panic inside a reader or the extractor becomes this
 /// file's failed record, so one bad file cannot stop the batch. Nothing is printed.
 pub fn process_file(path: &Path, source: &str, opts: &Options) -> Record {
+    guarded(path, source, || process_file_inner(path, source, opts))
+}
+
+/// Run one file's work with its panics caught and kept off stderr.
+fn guarded(path: &Path, source: &str, work: impl FnOnce() -> Record) -> Record {
     install_quiet_panic_hook();
     let was_quiet = QUIET_PANICS.with(|q| q.replace(true));
     PANIC_AT.with(|p| *p.borrow_mut() = None);
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| process_file_inner(path, source, opts)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(work));
     QUIET_PANICS.with(|q| q.set(was_quiet));
     match outcome {
         Ok(record) => record,
@@ -288,4 +293,24 @@ pub fn write_output(out: &Path, bytes: &[u8], inputs: &walk::Inputs) -> Result<(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_failed_record_naming_the_code_not_the_content() {
+        let record = guarded(Path::new("x.docx"), "x.docx", || {
+            let secret = String::from("Jane Doe disclosed");
+            panic!("byte index 3 is inside {secret}");
+        });
+        assert_eq!(record.status, Status::Failed);
+        assert_eq!(record.format, "docx");
+        let error = record.errors.join(" ");
+        assert!(error.contains("internal error") && error.contains("lib.rs:"), "{error}");
+        assert!(!error.contains("Jane"), "{error}");
+        // Panics outside file processing still reach the previous hook (not quiet any more).
+        assert!(!QUIET_PANICS.with(Cell::get));
+    }
 }

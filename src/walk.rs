@@ -139,23 +139,23 @@ fn holds_document(path: &Path) -> bool {
 
 /// What a skipped file is, from its extension, in plain words.
 pub fn describe_extension(ext: &str) -> String {
-    let what = match ext {
+    let (what, advice) = match ext {
         "" => return "file with no extension (not a document)".into(),
-        "png" | "jpg" | "jpeg" | "gif" | "bmp" | "tif" | "tiff" | "heic" | "webp" | "svg" => "image",
-        "zip" | "7z" | "rar" | "gz" | "tgz" | "tar" => "archive (unpack it to read the returns inside)",
-        "json" | "xml" | "csv" | "tsv" | "yaml" | "yml" => "data file",
-        "msg" | "eml" => "email (save the attached form to read it)",
-        "ppt" | "pptx" | "odp" | "key" => "presentation",
-        "htm" | "html" | "mht" | "mhtml" => "web page",
-        "mp3" | "mp4" | "mov" | "wav" | "m4a" | "avi" => "audio or video",
-        "exe" | "dll" | "bat" | "cmd" | "sh" | "ps1" | "js" | "vbs" => "program or script",
-        "lnk" | "url" => "shortcut",
-        "tmp" | "bak" | "wbk" | "asd" => "temporary or backup file",
-        "pages" | "numbers" => "Apple iWork file (export it as .docx or .xlsx)",
-        "wps" | "wpd" => "other word processor file (save it as .docx)",
-        _ => "other file",
+        "png" | "jpg" | "jpeg" | "gif" | "bmp" | "tif" | "tiff" | "heic" | "webp" | "svg" => ("image", ""),
+        "zip" | "7z" | "rar" | "gz" | "tgz" | "tar" => ("archive", ": unpack it to read any returns inside"),
+        "json" | "xml" | "csv" | "tsv" | "yaml" | "yml" => ("data file", ""),
+        "msg" | "eml" => ("email", ": save the attached form to read it"),
+        "ppt" | "pptx" | "odp" | "key" => ("presentation", ""),
+        "htm" | "html" | "mht" | "mhtml" => ("web page", ""),
+        "mp3" | "mp4" | "mov" | "wav" | "m4a" | "avi" => ("audio or video", ""),
+        "exe" | "dll" | "bat" | "cmd" | "sh" | "ps1" | "js" | "vbs" => ("program or script", ""),
+        "lnk" | "url" => ("shortcut", ""),
+        "tmp" | "bak" | "wbk" | "asd" => ("temporary or backup file", ""),
+        "pages" | "numbers" => ("Apple iWork file", ": export it as .docx or .xlsx"),
+        "wps" | "wpd" => ("other word processor's file", ": save it as .docx"),
+        _ => ("other file", ""),
     };
-    format!("{what} (.{ext})")
+    format!("{what} (.{ext}){advice}")
 }
 
 /// Office lock files (`~$name.docx`, `.~lock.name#`) are never returns.

@@ -15,7 +15,7 @@ use crate::read::ReadError;
 /// How many bytes from the start of a file decide text versus binary.
 const HEAD_BYTES: usize = 8192;
 /// Most bytes scanned for zip local headers when a package's central directory is missing.
-const MAX_SCAN_BYTES: u64 = 64 * 1024 * 1024;
+const MAX_SCAN_BYTES: u64 = 32 * 1024 * 1024;
 /// Most names looked at in a zip package or compound file.
 const MAX_NAMES: usize = 100_000;
 
@@ -250,19 +250,20 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 // ---------------------------------------------------------------------------------------------
 // Zip packages
 
-/// What a zip package holds, told by its part names.
+/// What a zip package holds, told by its part names (listed with [`crate::read::zipped`]).
 fn zip_kind<R: Read + Seek>(mut r: R, ext: &str) -> Result<Format, ReadError> {
-    match zip::ZipArchive::new(&mut r) {
-        Ok(mut archive) => {
-            if archive.len() > MAX_NAMES {
-                return Err(ReadError::TooLarge(format!("a zip package with {} parts", archive.len())));
+    // Only the ODF mimetype part is ever inflated here, and only a few bytes of it.
+    let limits = crate::read::Limits { max_inflated_bytes: 4096, ..crate::read::Limits::default() };
+    let deadline = crate::read::Deadline::after(std::time::Duration::from_secs(5));
+    match crate::read::zipped::Package::from_reader(&mut r, &limits, &deadline) {
+        Ok(mut package) => {
+            if package.names().len() > MAX_NAMES {
+                return Err(ReadError::TooLarge(format!("a zip package with {} parts", package.names().len())));
             }
-            let names: Vec<String> =
-                archive.file_names_raw().map(|n| String::from_utf8_lossy(n).replace('\\', "/")).collect();
-            let mimetype = if names.iter().any(|n| n == "mimetype") {
-                read_small_part(&mut archive, "mimetype")
-            } else {
-                None
+            let names: Vec<String> = package.names().to_vec();
+            let mimetype = match package.read_opt("mimetype") {
+                Ok(Some(bytes)) => Some(String::from_utf8_lossy(&bytes).trim().to_string()),
+                _ => None,
             };
             classify_parts(&names, mimetype.as_deref(), ext)
         }
@@ -289,14 +290,6 @@ fn zip_kind<R: Read + Seek>(mut r: R, ext: &str) -> Result<Format, ReadError> {
             }
         }
     }
-}
-
-/// The first few hundred bytes of a small part (the ODF `mimetype`), never more.
-fn read_small_part<R: Read + Seek>(archive: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
-    let part = archive.by_name(name).ok()?;
-    let mut buf = Vec::new();
-    part.take(256).read_to_end(&mut buf).ok()?;
-    Some(String::from_utf8_lossy(&buf).trim().to_string())
 }
 
 /// Part names from zip local file headers, scanning the raw bytes; and the ODF mimetype when it
