@@ -271,6 +271,26 @@ fn pdf_fixtures_rebuild_the_form_tables() {
             Ok(doc) => {
                 let truth = common::load_truth(f);
                 failures.extend(check_pdf_rows(&doc, &truth).into_iter().map(|p| format!("{}: {p}", f.display())));
+                // The action table: one row per action, wrapped text joined back.
+                let actions: Vec<(String, String, String)> = rows(&doc)
+                    .into_iter()
+                    .skip_while(|r| cell_text(r, 0) != "ACTION REQUIRED")
+                    .skip(1)
+                    .map(|r| (cell_text(r, 0), cell_text(r, 1), cell_text(r, 2)))
+                    .filter(|(a, _, _)| !a.is_empty())
+                    .collect();
+                let want: Vec<(String, String, String)> = truth["actions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|a| {
+                        let s = |k: &str| a[k].as_str().unwrap_or("").to_string();
+                        (s("action"), s("by_whom"), s("timescale"))
+                    })
+                    .collect();
+                if actions != want {
+                    failures.push(format!("{}: actions {actions:?}, truth {want:?}", f.display()));
+                }
                 // The printed edition is page furniture, never body text.
                 assert!(doc.furniture.iter().any(|b| matches!(b, Block::Paragraph(p) if p.text() == "July 2019")), "{}", f.display());
             }
@@ -317,4 +337,22 @@ fn noisy_txt_fixtures_are_repaired() {
         }
     }
     assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// End to end through the extractor, printed (the extractor is the lead's; this shows what the
+/// readers' output gives): `cargo test --test text_reader end_to_end -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn end_to_end_report() {
+    for dir in ["noisy", "pdf"] {
+        for f in common::files_with_truth(&common::fixtures().join(dir)) {
+            let truth = common::load_truth(&f);
+            let got = common::extract_json(&f);
+            let diffs = common::differences(&truth, &got);
+            println!("{} status {} warnings {:?}", f.display(), got["status"], got["warnings"]);
+            for (k, want, have) in diffs {
+                println!("   {k}: truth {want} got {have}");
+            }
+        }
+    }
 }

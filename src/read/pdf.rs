@@ -569,10 +569,15 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
         para_x: 0.0,
     };
     let mut question_x: Option<f64> = None;
+    let wrap_pitch = wrap_pitch(&body);
+    let mut prev_at: Option<(usize, f64)> = None;
     for (i, line) in body.iter().enumerate() {
         if i % 256 == 0 {
             deadline.check()?;
         }
+        let this_at = (line.page, line.y0);
+        let before = prev_at.replace(this_at);
+        let prev_at = before;
         let text = line.text();
         if let Some(mut cols) = header_columns(line) {
             lay.flush_para();
@@ -648,7 +653,13 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
                 }
             }
             Mode::Actions(a) => {
-                let mut cells = vec![CellText::default(), CellText::default(), CellText::default()];
+                // A line closer to the one above than lines of a paragraph are to each other
+                // (plus a little) is that row's wrapped text; a table row adds cell padding.
+                let wraps = match prev_at {
+                    Some((page, y)) => page == line.page && line.y0 - y <= wrap_pitch + 1.0,
+                    None => false,
+                };
+                let mut per: [Vec<&Word>; 3] = Default::default();
                 for w in &line.words {
                     let i = if w.x0 >= a[2] - 4.0 {
                         2
@@ -657,18 +668,30 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
                     } else {
                         0
                     };
-                    if let Some(c) = cells.get_mut(i) {
-                        c.add(&[w], (line.page, line.y0), f64::MAX, Wrap::Prose);
+                    if let Some(v) = per.get_mut(i) {
+                        v.push(w);
                     }
                 }
-                // Words of one cell on one line are one paragraph.
-                for c in &mut cells {
-                    if c.paras.len() > 1 {
-                        let joined = c.paras.join(" ");
-                        c.paras = vec![joined];
+                let limits = [a[1] - 4.0, a[2] - 4.0, lay.para_limit];
+                let header_row = lay.rows.len() == 1;
+                match lay.rows.last_mut() {
+                    Some((cells, _)) if wraps && !header_row => {
+                        for (i, ws) in per.iter().enumerate() {
+                            if let (Some(c), false) = (cells.get_mut(i), ws.is_empty()) {
+                                c.add(ws, (line.page, line.y0), limits[i], Wrap::Cell);
+                            }
+                        }
+                    }
+                    _ => {
+                        let mut cells = vec![CellText::default(), CellText::default(), CellText::default()];
+                        for (i, ws) in per.iter().enumerate() {
+                            if let (Some(c), false) = (cells.get_mut(i), ws.is_empty()) {
+                                c.add(ws, (line.page, line.y0), limits[i], Wrap::Cell);
+                            }
+                        }
+                        lay.rows.push((cells, false));
                     }
                 }
-                lay.rows.push((cells, false));
             }
             Mode::Paragraphs => lay.paragraph_line(line),
         }
@@ -677,6 +700,24 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
     lay.flush_para();
     let furniture = furniture.into_iter().map(|t| Block::Paragraph(Paragraph::plain(t))).collect();
     Ok(Document { blocks: lay.blocks, furniture, notes: Vec::new() })
+}
+
+/// The distance between lines of one paragraph: the smallest gap between consecutive lines
+/// on a page (ignoring lines that overlap, such as a symbol beside text).
+fn wrap_pitch(lines: &[&Line]) -> f64 {
+    let mut best: Option<f64> = None;
+    let mut height = 12.0f64;
+    for pair in lines.windows(2) {
+        if let [a, b] = pair {
+            let h = (a.y1 - a.y0).max(1.0);
+            height = height.min(h);
+            let d = b.y0 - a.y0;
+            if a.page == b.page && d > h * 0.6 {
+                best = Some(best.map_or(d, |x: f64| x.min(d)));
+            }
+        }
+    }
+    best.unwrap_or(height * 0.95)
 }
 
 /// Put a line's words into the cells of a question row by column, each column's words on this
