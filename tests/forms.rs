@@ -77,3 +77,8 @@ fn bad_fixtures_match_their_truth_fields_and_status() {
     }
     assert!(report.is_empty(), "{report}");
 }
+
+#[test]
+fn spreadsheet_forms_match_truth() {
+    check_formats(&["xlsx"]);
+}

@@ -71,6 +71,10 @@ static ROW_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*[.)]?\s*$").expect("static regex"));
 static LEADING_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,2}(?:\.\d{1,2})?)[.)]?\s+(\S.*)$").expect("static regex"));
+static HINT_YN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\(\s*y\s*/\s*n\s*\)").expect("static regex"));
+static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\(?\s*(headteacher|principal|designated person|external auditor)[^)\t]*\)?").expect("static regex")
+});
 static LEGEND: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)[1-5]\s*[=\-–:]\s*(good|poor|outstanding|inadequate)").expect("static regex"));
 
@@ -306,6 +310,12 @@ impl<'l, 'a> Extractor<'l, 'a> {
         found
     }
 
+    /// The number of the section whose title `t` starts with.
+    fn section_number(&self, t: &str) -> Option<u8> {
+        let n = normalise(t);
+        catalogue::SECTIONS.iter().find(|s| n.starts_with(&normalise(s.title))).map(|s| s.number)
+    }
+
     fn is_section_title(&self, t: &str) -> bool {
         let n = normalise(t);
         catalogue::SECTIONS.iter().any(|s| n.starts_with(&normalise(s.title)))
@@ -319,14 +329,29 @@ impl<'l, 'a> Extractor<'l, 'a> {
         let mut seen: HashMap<&'static str, usize> = HashMap::new();
         let mut last_q: Option<(usize, &'static str)> = None; // (line, id)
         let mut pending: Vec<PendingRow> = Vec::new();
-        let stop = a.action_header.unwrap_or(self.lines.len());
-        for i in 0..self.lines.len() {
+        // The numbered rows stand between the first section title and the standards; before the
+        // first title, only a row that matches the catalogue well counts (a form with no titles).
+        let first_title = self.lines.iter().position(|l| {
+            l.is_row() && (ColumnMap::from_header(l).is_some() || self.is_section_title(&l.text()) && !has_number_cell(l))
+        });
+        let start = first_title.or(a.overview.map(|o| o + 1)).unwrap_or(0);
+        let stop = [a.overall, a.standards, a.action_header, a.actions_required]
+            .into_iter()
+            .flatten()
+            .filter(|&e| e > start)
+            .min()
+            .unwrap_or(self.lines.len());
+        let mut section: u8 = 0;
+        for i in start..stop {
             let Some(line) = self.lines.get(i) else { break };
-            if !line.is_row() || i >= stop && a.action_header.is_some() {
+            if !line.is_row() {
                 if !line.is_row() && !line.text().trim().is_empty() {
                     last_q = None;
                 }
                 continue;
+            }
+            if let Some(n) = self.section_number(&line.text()) {
+                section = n;
             }
             if let Some(map) = ColumnMap::from_header(line) {
                 cols = map;
@@ -353,7 +378,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 }
                 continue;
             };
-            let Some((q, how)) = match_question(&number, &qtext) else {
+            let Some((q, how)) = match_question(&number, &qtext, section) else {
                 if !qtext.trim().is_empty() || !number.is_empty() {
                     let what = if number.is_empty() { "a row".to_string() } else { format!("row {number}") };
                     if words_count(&qtext) >= 3 {
@@ -484,7 +509,8 @@ impl<'l, 'a> Extractor<'l, 'a> {
             lines_runs.push(label_runs);
         }
         let own = marks::choose_digit(&lines_runs.iter().map(|l| l.iter().collect()).collect::<Vec<_>>());
-        if own.is_some() && !label_text.contains('2') || own.is_some() && digits_in(&label_text) == 1 {
+        if own.is_some() && digits_in(&label_text) == 1 {
+            // A number typed beside the label.
             self.record.overall_standard = own;
             return;
         }
@@ -557,8 +583,17 @@ impl<'l, 'a> Extractor<'l, 'a> {
         }
         let form_date = self.form_date();
         let mut table = header.table;
-        for j in h + 1..self.lines.len() {
+        let stop = [a.review, a.review_date, a.first_signed]
+            .into_iter()
+            .flatten()
+            .filter(|&e| e > h)
+            .min()
+            .unwrap_or(self.lines.len());
+        for j in h + 1..stop {
             let Some(l) = self.lines.get(j) else { break };
+            if line_starts_with(l, "On completion").is_some() {
+                break;
+            }
             if !l.is_row() {
                 if l.text().trim().is_empty() {
                     continue;
@@ -667,12 +702,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
             } else {
                 continue;
             };
-            // The name stands before the bracketed role.
-            let name_part = match rest.rfind('(') {
-                Some(p) => &rest[..p],
-                None => rest.as_str(),
-            };
-            let name = clean_value(name_part);
+            // The name stands before (or, in a spreadsheet, after) the bracketed role.
+            let name_part = ROLE.replace(&rest, "\t");
+            let name = clean_value(&name_part);
             let s = &mut self.record.signatures;
             match key {
                 "head" => s.head = name,
@@ -790,6 +822,64 @@ fn strip_question<'t>(line: &'t str, wording: &str) -> Option<&'t str> {
 
 /// The runs of a line after its label (the label's letters counted off the front).
 fn runs_after_label(line: &Line, label: &str) -> Vec<Run> {
+    // In a table row the answer is in the cells after the label's cell when they hold anything
+    // (the label cell may carry a printed hint such as "(Y/N)" or "(1 = good, 5 = poor)").
+    if line.cells.len() > 1 {
+        if let Some(k) = line.cells.iter().position(|c| strip_label(c.text.trim_start(), label).is_some()) {
+            let later: Vec<Run> = line
+                .cells
+                .iter()
+                .skip(k + 1)
+                .filter(|c| !c.text.trim().is_empty())
+                .flat_map(|c| {
+                    let mut v = c.runs.clone();
+                    v.push(Run::plain("\t"));
+                    v
+                })
+                .collect();
+            if !later.is_empty() {
+                return blank_hints(later);
+            }
+        }
+    }
+    blank_hints(runs_after_label_text(line, label))
+}
+
+/// Printed hints ("(Y/N)", "1 = good", "5 = poor") blanked out of runs, keeping the marks around
+/// them. A lone "Y/N" is kept: it is what people mark.
+fn blank_hints(runs: Vec<Run>) -> Vec<Run> {
+    let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+    let mut ranges: Vec<(usize, usize)> = LEGEND.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+    let rest_has_choice = {
+        let stripped = HINT_YN.replace_all(&text, " ");
+        has_y_n(&stripped)
+    };
+    if rest_has_choice {
+        ranges.extend(HINT_YN.find_iter(&text).map(|m| (m.start(), m.end())));
+    }
+    if ranges.is_empty() {
+        return runs;
+    }
+    let mut out = Vec::with_capacity(runs.len());
+    let mut pos = 0usize;
+    for r in runs {
+        let start = pos;
+        pos += r.text.len();
+        let mut t = String::with_capacity(r.text.len());
+        for (off, ch) in r.text.char_indices() {
+            let at = start + off;
+            if ranges.iter().any(|(a, b)| at >= *a && at < *b) {
+                t.push(' ');
+            } else {
+                t.push(ch);
+            }
+        }
+        out.push(Run { text: t, format: r.format, kind: r.kind });
+    }
+    out
+}
+
+fn runs_after_label_text(line: &Line, label: &str) -> Vec<Run> {
     let runs = line.runs();
     let text: String = runs.iter().map(|r| r.text.as_str()).collect();
     let trimmed = text.trim_start();
@@ -1069,19 +1159,12 @@ fn number_and_question(line: &Line) -> Option<(String, usize, String)> {
 
 /// Match a row to the catalogue by number and wording together. Returns the question and, when
 /// the match needed judgement, a warning saying what was seen.
-fn match_question(number: &str, qtext: &str) -> Option<(&'static catalogue::Question, Option<String>)> {
+fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static catalogue::Question, Option<String>)> {
     let first_line_words = qtext.lines().next().unwrap_or("");
     let score = |q: &catalogue::Question| {
         wording_similarity(qtext, q.wording).max(wording_similarity(first_line_words, q.wording))
     };
-    let by_number = catalogue::question(number).or_else(|| {
-        // Spreadsheets store 9.10 as the number 9.1.
-        if number.ends_with(".1") {
-            None
-        } else {
-            None
-        }
-    });
+    let by_number = catalogue::question(number);
     let mut best: Option<(&'static catalogue::Question, f64)> = None;
     for q in catalogue::QUESTIONS {
         let s = score(q);
@@ -1111,7 +1194,10 @@ fn match_question(number: &str, qtext: &str) -> Option<(&'static catalogue::Ques
         return Some((best_q, warning));
     }
     if let Some(q) = by_number {
-        return Some((q, Some(format!("row {}: wording differs from the July 2019 form; matched by its number", q.id))));
+        // Reworded: trust the number only inside its own section, or with some wording in common.
+        if q.section == section || score(q) >= 0.3 {
+            return Some((q, Some(format!("row {}: wording differs from the July 2019 form; matched by its number", q.id))));
+        }
     }
     None
 }
