@@ -82,3 +82,9 @@ fn bad_fixtures_match_their_truth_fields_and_status() {
 fn spreadsheet_forms_match_truth() {
     check_formats(&["xlsx"]);
 }
+
+#[test]
+fn opendocument_text_forms_match_truth() {
+    check_formats(&["odt"]);
+}
+
