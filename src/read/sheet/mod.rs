@@ -50,7 +50,7 @@ pub fn read(path: &Path, format: Format, limits: &Limits, deadline: &Deadline) -
         return read_zip(path, bytes, format, limits, deadline);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return xls::read(bytes, limits, deadline);
+        return xls::read(path, bytes, limits, deadline);
     }
     Err(not_a_spreadsheet(&bytes))
 }
@@ -189,6 +189,19 @@ pub(crate) fn number_text(f: f64) -> String {
         return format!("{}", rounded as i64);
     }
     format!("{rounded}")
+}
+
+/// A cell formatted as a date or time: "YYYY-MM-DD" (time of day dropped), a time alone as
+/// "HH:MM", durations and serials outside Excel's calendar as plain numbers.
+pub(crate) fn datetime_text(dt: &calamine::ExcelDateTime) -> String {
+    let v = dt.as_f64();
+    if !v.is_finite() {
+        String::new()
+    } else if dt.is_duration() || !(0.0..2_958_466.0).contains(&v) {
+        number_text(v)
+    } else {
+        date_text(v, dt.to_ymd_hms_milli())
+    }
 }
 
 /// ISO text for a date (and time) given as components; time alone when there is no date.

@@ -12,7 +12,7 @@ use calamine::{DataRef, FillPattern, Reader, SheetType, Style, Xlsx, XlsxError};
 use quick_xml::events::Event;
 
 use super::grid::{Budget, CellData, Grid, Merge, MAX_COLS, MAX_ROWS};
-use super::{date_text, hex_colour, iso_date_text, mark_colour, number_text, push_entity};
+use super::{datetime_text, hex_colour, iso_date_text, mark_colour, number_text, push_entity};
 use crate::model::{Document, Run, RunFormat, RunKind};
 use crate::read::{Deadline, Limits, ReadError};
 
@@ -113,16 +113,7 @@ fn value_text(v: &DataRef<'_>) -> String {
         DataRef::SharedString(s) => s.replace("\r\n", "\n"),
         DataRef::Bool(true) => "TRUE".into(),
         DataRef::Bool(false) => "FALSE".into(),
-        DataRef::DateTime(dt) => {
-            let v = dt.as_f64();
-            if !v.is_finite() {
-                String::new()
-            } else if dt.is_duration() || !(0.0..2_958_466.0).contains(&v) {
-                number_text(v)
-            } else {
-                date_text(v, dt.to_ymd_hms_milli())
-            }
-        }
+        DataRef::DateTime(dt) => datetime_text(dt),
         DataRef::DateTimeIso(s) => iso_date_text(s),
         DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(_) | DataRef::Empty => String::new(),
