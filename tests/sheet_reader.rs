@@ -302,8 +302,11 @@ fn real_world_spreadsheets_never_panic() {
             }
             Err(_) => panics.push(p.display().to_string()),
         }
-        if took.as_secs() > 10 {
+        // The deadline must be honoured (debug builds are slow; anything past it hung).
+        if took > limits.max_time + std::time::Duration::from_secs(5) {
             slow.push(format!("{} ({took:?})", p.display()));
+        } else if took.as_secs() > 3 {
+            eprintln!("{}: {took:?}", p.display());
         }
     }
     eprintln!("real-world spreadsheets: {ok} read, {failed} failed with a reason");

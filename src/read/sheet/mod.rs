@@ -127,6 +127,7 @@ fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Package, ReadError> {
     })?;
     let mut total: u64 = 0;
     let (mut xl, mut xlsb, mut word, mut content) = (false, false, false, false);
+    let mut manifest = None;
     let mut mimetype = String::new();
     for i in 0..zip.len() {
         let Ok(entry) = zip.by_index_raw(i) else {
@@ -143,6 +144,8 @@ fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Package, ReadError> {
             word = true;
         } else if name == "content.xml" {
             content = true;
+        } else if name == "meta-inf/manifest.xml" {
+            manifest = Some(i);
         } else if name == "mimetype" {
             if let Ok(mut f) = zip.by_index(i) {
                 let mut buf = Vec::new();
@@ -156,6 +159,16 @@ fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Package, ReadError> {
             "the package would unpack to {} MB (a zip bomb?)",
             total / 1_000_000
         )));
+    }
+    // An encrypted OpenDocument file lists its encryption in the manifest.
+    if let Some(i) = manifest {
+        if let Ok(f) = zip.by_index(i) {
+            let mut buf = Vec::new();
+            let _ = f.take(1_000_000).read_to_end(&mut buf);
+            if String::from_utf8_lossy(&buf).contains("encryption-data") {
+                return Err(ReadError::Encrypted);
+            }
+        }
     }
     if xlsb && !xl {
         return Ok(Package::Xlsb);

@@ -94,8 +94,12 @@ enum Stream {
 
 /// The OLE container's workbook stream, or why there is none.
 fn workbook_stream(path: &Path, bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Stream, ReadError> {
-    let mut cf = cfb::CompoundFile::open(Cursor::new(bytes))
-        .map_err(|_| ReadError::Damaged("the Office file's container is damaged".into()))?;
+    let mut cf = match cfb::CompoundFile::open(Cursor::new(bytes)) {
+        Ok(cf) => cf,
+        // A container the cfb crate refuses may still name its encrypted package.
+        Err(_) if names_encrypted_package(bytes) => return Err(ReadError::Encrypted),
+        Err(_) => return Err(ReadError::Damaged("the Office file's container is damaged".into())),
+    };
     if cf.exists("/EncryptionInfo") || cf.exists("/EncryptedPackage") {
         return Err(ReadError::Encrypted);
     }
@@ -118,6 +122,12 @@ fn workbook_stream(path: &Path, bytes: &[u8], limits: &Limits, deadline: &Deadli
         .read_to_end(&mut out)
         .map_err(|_| ReadError::Damaged("the workbook stream is damaged or cut short".into()))?;
     Ok(Stream::Workbook(out))
+}
+
+/// "EncryptedPackage" as a UTF-16 directory name anywhere in the container.
+fn names_encrypted_package(bytes: &[u8]) -> bool {
+    let needle: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
 }
 
 fn u16_at(d: &[u8], at: usize) -> Option<u32> {

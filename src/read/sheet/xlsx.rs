@@ -58,7 +58,12 @@ pub fn read(bytes: Vec<u8>, limits: &Limits, deadline: &Deadline) -> Result<Docu
             match reader.next_cell_with_style_id() {
                 Ok(Some((cell, style_id))) => {
                     let (row, col) = cell.get_position();
-                    if row >= MAX_ROWS || col >= MAX_COLS {
+                    if row >= MAX_ROWS {
+                        // Rows come in order: nothing further down is kept, so stop here.
+                        grid.truncated = true;
+                        break;
+                    }
+                    if col >= MAX_COLS {
                         grid.truncated = true;
                         continue;
                     }
