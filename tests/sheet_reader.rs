@@ -250,6 +250,60 @@ fn hostile_packages_fail_cleanly() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// .ods marks: a highlighted cell, a struck-through cell, one bold word inside a cell, repeated
+/// and spanned cells, a comment that must not leak into the text.
+#[test]
+fn ods_marks_and_structure() {
+    let dir = std::env::temp_dir().join(format!("sheet-odsmarks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("marks.ods");
+    write_zip(&path, &[
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("content.xml", r##"<?xml version="1.0"?><office:document-content xmlns:office="o" xmlns:table="t" xmlns:text="x" xmlns:style="s" xmlns:fo="f"><office:automatic-styles><style:style style:name="ce1" style:family="table-cell"><style:table-cell-properties fo:background-color="#ffff00"/></style:style><style:style style:name="ce2" style:family="table-cell"><style:text-properties style:text-line-through-style="solid"/></style:style><style:style style:name="T1" style:family="text"><style:text-properties fo:font-weight="bold" fo:color="#ff0000"/></style:style></office:automatic-styles><office:body><office:spreadsheet><table:table table:name="Section 1"><table:table-row><table:table-cell office:value-type="float" office:value="1.4"><text:p>1.40</text:p></table:table-cell><table:table-cell table:style-name="ce1" office:value-type="string"><text:p>YES</text:p></table:table-cell><table:table-cell table:style-name="ce2" office:value-type="string"><text:p>NO</text:p></table:table-cell><table:table-cell office:value-type="string"><office:annotation><text:p>private note</text:p></office:annotation><text:p>1  2 <text:span text:style-name="T1">3</text:span><text:s text:c="2"/>4</text:p><text:p>second line</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-spanned="2" office:value-type="date" office:date-value="2020-03-23T00:00:00"><text:p>Monday 23 March 2020</text:p></table:table-cell><table:covered-table-cell/><table:table-cell table:number-columns-repeated="2" office:value-type="boolean" office:boolean-value="true"><text:p>TRUE</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"##),
+    ]);
+    let doc = read_sheet(&path).expect("readable");
+    let _ = std::fs::remove_dir_all(&dir);
+    let t = tables(&doc);
+    assert_eq!(t[0].name.as_deref(), Some("Section 1"));
+    let rows = &t[0].rows;
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].cells[0].text(), "1.4");
+    assert_eq!(rows[0].cells[1].shading.as_deref(), Some("FFFF00"));
+    assert!(rows[0].cells[2].runs()[0].format.strike);
+    assert_eq!(rows[0].cells[3].text(), "1  2 3  4\nsecond line");
+    let bold: Vec<(&str, Option<&str>)> =
+        rows[0].cells[3].runs().iter().filter(|r| r.format.bold).map(|r| (r.text.as_str(), r.format.colour.as_deref())).collect();
+    assert_eq!(bold, [("3", Some("FF0000"))]);
+    for r in &rows[1..] {
+        let cells: Vec<(String, u32)> = r.cells.iter().map(|c| (c.text(), c.span)).collect();
+        assert_eq!(cells, [("2020-03-23".to_string(), 2), ("TRUE".to_string(), 1), ("TRUE".to_string(), 1)]);
+    }
+}
+
+/// A part that inflates past the limit is refused before calamine reads it.
+#[test]
+fn zip_bomb_is_refused() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("sheet-bomb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bomb.xlsx");
+    let f = std::fs::File::create(&path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    z.start_file("xl/workbook.xml", opts).unwrap();
+    z.write_all(b"<workbook/>").unwrap();
+    z.start_file("xl/sharedStrings.xml", opts).unwrap();
+    let zeros = vec![b' '; 1024 * 1024];
+    for _ in 0..3 {
+        z.write_all(&zeros).unwrap();
+    }
+    z.finish().unwrap();
+    let limits = Limits { max_inflated_bytes: 2 * 1024 * 1024, ..Limits::default() };
+    let r = read::sheet::read(&path, Format::Xlsx, &limits, &Deadline::after(limits.max_time));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(matches!(r, Err(read::ReadError::TooLarge(_))), "{r:?}");
+}
+
 fn real_world_dir() -> Option<PathBuf> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     [here.join("../shared/fixtures/real-world"), here.join("../../shared/fixtures/real-world")]

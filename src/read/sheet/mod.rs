@@ -106,7 +106,7 @@ enum Package {
 }
 
 fn read_zip(path: &Path, bytes: Vec<u8>, format: Format, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
-    let package = inspect_zip(&bytes, limits)?;
+    let package = inspect_zip(&bytes, limits, deadline)?;
     match package {
         Package::Xlsx => xlsx::read(bytes, limits, deadline),
         Package::Ods => ods::read(bytes, limits, deadline),
@@ -121,7 +121,7 @@ fn read_zip(path: &Path, bytes: Vec<u8>, format: Format, limits: &Limits, deadli
 }
 
 /// Check the zip's declared sizes against the inflation limit and find what it holds.
-fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Package, ReadError> {
+fn inspect_zip(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Package, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
         ReadError::Damaged("the zip package is damaged or truncated".into())
     })?;
@@ -155,10 +155,27 @@ fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Package, ReadError> {
         }
     }
     if total > limits.max_inflated_bytes {
-        return Err(ReadError::TooLarge(format!(
-            "the package would unpack to {} MB (a zip bomb?)",
-            total / 1_000_000
-        )));
+        return Err(bomb(total));
+    }
+    // Declared sizes can lie and calamine inflates whole parts: count what really comes out.
+    let mut inflated: u64 = 0;
+    let mut chunk = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let Ok(mut entry) = zip.by_index(i) else { continue };
+        loop {
+            deadline.check()?;
+            match entry.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    inflated = inflated.saturating_add(n as u64);
+                    if inflated > limits.max_inflated_bytes {
+                        return Err(bomb(inflated));
+                    }
+                }
+                // A damaged part: the reader that needs it reports the damage.
+                Err(_) => break,
+            }
+        }
     }
     // An encrypted OpenDocument file lists its encryption in the manifest.
     if let Some(i) = manifest {
@@ -186,6 +203,10 @@ fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Package, ReadError> {
         return Ok(Package::Docx);
     }
     Err(ReadError::Damaged("the zip package holds no workbook (the spreadsheet part is missing)".into()))
+}
+
+fn bomb(bytes: u64) -> ReadError {
+    ReadError::TooLarge(format!("the package unpacks to more than {} MB (a zip bomb?)", bytes / 1_000_000))
 }
 
 /// A number as a person reads it: integers without ".0", others in their shortest form after
