@@ -84,10 +84,10 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = &ctx.f;
     let opts = ctx.opts;
     ws.set_column_width(0, 48)?;
-    for c in 1..=4u16 {
+    for c in 1..=5u16 {
         ws.set_column_width(c, 13)?;
     }
-    ws.set_column_width(5, 3)?;
+    ws.set_column_width(6, 3)?;
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 1);
@@ -167,7 +167,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     chart.y_axis().set_name("Schools");
     chart.legend().set_hidden();
     chart.set_width(520).set_height(300);
-    w.ws.insert_chart(3, 6, &chart)?;
+    w.ws.insert_chart(3, 7, &chart)?;
 
     // Reviews.
     w.heading("QA reviews (latest return per school)", f)?;
@@ -232,7 +232,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     chart.legend().set_hidden();
     chart.y_axis().set_reverse();
     chart.set_width(520).set_height(260);
-    w.ws.insert_chart(20, 6, &chart)?;
+    w.ws.insert_chart(20, 7, &chart)?;
 
     // Cases.
     w.heading("Active cases (overview questions O6 to O9)", f)?;
