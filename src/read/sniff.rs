@@ -105,6 +105,10 @@ fn binary_kind(head: &[u8]) -> Option<ReadError> {
     if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
         return image("TIFF");
     }
+    // BMP: "BM", the file size, then four reserved zero bytes.
+    if head.starts_with(b"BM") && head.get(6..10) == Some(&[0, 0, 0, 0]) {
+        return image("BMP");
+    }
     if head.len() >= 12 && head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
         return image("WebP");
     }
@@ -122,6 +126,16 @@ fn binary_kind(head: &[u8]) -> Option<ReadError> {
     }
     if head.starts_with(&[0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) {
         return archive("7-Zip");
+    }
+    // A bare BIFF2-4 worksheet (Excel 2.x to 4.0, before OLE): a BOF record of 4 to 16 bytes.
+    if let Some(&[a, b, c, d]) = head.get(..4) {
+        let bof = matches!((a, b), (0x09, 0x00) | (0x09, 0x02) | (0x09, 0x04));
+        let len = u16::from_le_bytes([c, d]);
+        if bof && (4..=16).contains(&len) {
+            return Some(ReadError::Other(
+                "a very old Excel file (Excel 4 or earlier): open it in Excel and save it as .xlsx".into(),
+            ));
+        }
     }
     None
 }
@@ -261,6 +275,9 @@ fn zip_kind<R: Read + Seek>(mut r: R, ext: &str) -> Result<Format, ReadError> {
                 return Err(ReadError::TooLarge(format!("a zip package with {} parts", package.names().len())));
             }
             let names: Vec<String> = package.names().to_vec();
+            if names.is_empty() {
+                return Err(ReadError::Damaged("the zip package is empty".into()));
+            }
             let mimetype = match package.read_opt("mimetype") {
                 Ok(Some(bytes)) => Some(String::from_utf8_lossy(&bytes).trim().to_string()),
                 _ => None,
@@ -386,10 +403,10 @@ fn classify_parts(names: &[String], mimetype: Option<&str>, ext: &str) -> Result
 // OLE compound files (.doc, .xls, encrypted OOXML, Outlook messages)
 
 /// What an OLE compound file holds, told by the streams in its root storage.
-fn ole_kind<R: Read + Seek>(r: R, ext: &str) -> Result<Format, ReadError> {
-    let mut cfb = match cfb::CompoundFile::open(r) {
+fn ole_kind<R: Read + Seek>(mut r: R, ext: &str) -> Result<Format, ReadError> {
+    let mut cfb = match cfb::CompoundFile::open(&mut r) {
         Ok(cfb) => cfb,
-        Err(_) => return Err(ReadError::Damaged("the old-style Office file is damaged or truncated".into())),
+        Err(_) => return ole_kind_damaged(r),
     };
     let names: Vec<String> = cfb.read_root_storage().take(MAX_NAMES).map(|e| e.name().to_string()).collect();
     let has = |n: &str| names.iter().any(|x| x == n);
@@ -420,6 +437,51 @@ fn ole_kind<R: Read + Seek>(r: R, ext: &str) -> Result<Format, ReadError> {
     }
     let _ = ext;
     Err(ReadError::NotADocument("an old-style Office file that is neither a Word document nor a spreadsheet".into()))
+}
+
+/// A compound file whose sector chains do not hold together: look for its directory entries in
+/// the raw bytes. An encrypted package is still recognised as such; a damaged .doc or .xls goes
+/// to its reader, which may be more forgiving.
+fn ole_kind_damaged<R: Read + Seek>(mut r: R) -> Result<Format, ReadError> {
+    let damaged = || ReadError::Damaged("the old-style Office file is damaged or truncated".into());
+    let mut bytes = Vec::new();
+    r.seek(SeekFrom::Start(0)).map_err(|_| damaged())?;
+    r.take(MAX_SCAN_BYTES).read_to_end(&mut bytes).map_err(|_| damaged())?;
+    let names = raw_directory_names(&bytes);
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if has("EncryptionInfo") || has("EncryptedPackage") {
+        return Err(ReadError::Encrypted);
+    }
+    if has("WordDocument") {
+        return Ok(Format::Doc);
+    }
+    if has("Workbook") || has("Book") {
+        return Ok(Format::Xls);
+    }
+    Err(damaged())
+}
+
+/// Stream names of directory entries found by scanning 128-byte slots (directory sectors are
+/// sector-aligned, entries 128 bytes): a UTF-16 name whose length field matches, type stream.
+fn raw_directory_names(bytes: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in bytes.chunks_exact(128).skip(4) {
+        let (Some(name), Some(&[l0, l1]), Some(&kind)) = (entry.get(..64), entry.get(64..66), entry.get(66)) else {
+            continue;
+        };
+        let len = usize::from(u16::from_le_bytes([l0, l1]));
+        if kind != 2 || !(4..=64).contains(&len) || len % 2 != 0 {
+            continue;
+        }
+        let units: Vec<u16> =
+            name.chunks_exact(2).take(len / 2 - 1).map(|p| if let [a, b] = p { u16::from_le_bytes([*a, *b]) } else { 0 }).collect();
+        if let Ok(text) = String::from_utf16(&units) {
+            if text.chars().all(|c| c.is_ascii_graphic() || c == ' ') && names.len() < MAX_NAMES {
+                names.push(text);
+            }
+        }
+    }
+    names
 }
 
 /// Word's FIB says the document is encrypted or obfuscated (fEncrypted, fObfuscated).
