@@ -30,6 +30,11 @@ pub struct Limits {
     pub max_cells: usize,
     /// Longest time spent reading one file.
     pub max_time: Duration,
+    /// LibreOffice program used to convert legacy .doc/.rtf: `None` looks for `soffice` or
+    /// `libreoffice` on the PATH; a bare name is looked up on the PATH, a path used as given.
+    pub soffice: Option<std::path::PathBuf>,
+    /// Longest a LibreOffice conversion may run before it is stopped.
+    pub convert_time: Duration,
 }
 
 impl Default for Limits {
@@ -40,6 +45,8 @@ impl Default for Limits {
             max_depth: 256,
             max_cells: 200_000,
             max_time: Duration::from_secs(20),
+            soffice: None,
+            convert_time: Duration::from_secs(60),
         }
     }
 }

@@ -433,7 +433,7 @@ impl<'a> Parser<'a> {
         let mut events = 0u32;
         loop {
             events = events.wrapping_add(1);
-            if events % DEADLINE_EVERY == 0 {
+            if events.is_multiple_of(DEADLINE_EVERY) {
                 self.deadline.check()?;
             }
             buf.clear();
@@ -481,32 +481,26 @@ impl<'a> Parser<'a> {
                         self.close(f)?;
                     }
                 }
-                Event::Text(t) => {
-                    if skip == 0 {
-                        let s = t.xml10_content();
-                        self.text(&s, true);
-                    }
+                Event::Text(t) if skip == 0 => {
+                    let s = t.xml10_content();
+                    self.text(&s, true);
                 }
-                Event::CData(t) => {
-                    if skip == 0 {
-                        let s = t.xml10_content();
-                        self.text(&s, true);
-                    }
+                Event::CData(t) if skip == 0 => {
+                    let s = t.xml10_content();
+                    self.text(&s, true);
                 }
-                Event::GeneralRef(r) => {
-                    if skip == 0 {
-                        let resolved: Option<String> = match r.resolve_char_ref() {
-                            Ok(Some(c)) => Some(c.to_string()),
-                            Ok(None) => {
-                                let name: &str = &r;
-                                quick_xml::escape::resolve_predefined_entity(name).map(str::to_string)
-                            }
-                            Err(_) => None,
-                        };
-                        if let Some(s) = resolved {
-                            // A character reference is literal text: not collapsed.
-                            self.text(&s, !r.is_char_ref());
+                Event::GeneralRef(r) if skip == 0 => {
+                    let resolved: Option<String> = match r.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c.to_string()),
+                        Ok(None) => {
+                            let name: &str = &r;
+                            quick_xml::escape::resolve_predefined_entity(name).map(str::to_string)
                         }
+                        Err(_) => None,
+                    };
+                    if let Some(s) = resolved {
+                        // A character reference is literal text: not collapsed.
+                        self.text(&s, !r.is_char_ref());
                     }
                 }
                 // Office never writes a DOCTYPE; it is how entity attacks start.
@@ -720,11 +714,7 @@ impl<'a> Parser<'a> {
                 if let Some(Frame::Fieldmark(fm)) = self.stack.last_mut() {
                     match (name.as_deref(), value) {
                         (Some("Checkbox_Checked"), Some(v)) => fm.checked = v == "true" || v == "1",
-                        (Some("Dropdown_ListEntry"), Some(v)) => {
-                            if fm.entries.len() < MAX_REPEAT {
-                                fm.entries.push(v)
-                            }
-                        }
+                        (Some("Dropdown_ListEntry"), Some(v)) if fm.entries.len() < MAX_REPEAT => fm.entries.push(v),
                         (Some("Dropdown_Selected"), Some(v)) => fm.selected = v.trim().parse().ok(),
                         _ => {}
                     }
@@ -995,10 +985,8 @@ impl<'a> Parser<'a> {
                 (Ns::Style, "text-underline-style") => t.underline = Some(v != "none"),
                 (Ns::Style, "text-line-through-style") => t.strike = Some(v != "none"),
                 (Ns::Fo, "background-color") => t.background = Some(background_value(v)),
-                (Ns::Fo, "color") => {
-                    if t.colour.is_none() {
-                        t.colour = Some(hex_colour(v).filter(|h| h != "000000"));
-                    }
+                (Ns::Fo, "color") if t.colour.is_none() => {
+                    t.colour = Some(hex_colour(v).filter(|h| h != "000000"));
                 }
                 (Ns::Style, "use-window-font-color") if v == "true" => t.colour = Some(None),
                 (Ns::Fo, "border" | "border-top" | "border-bottom" | "border-left" | "border-right") => {
@@ -1009,10 +997,8 @@ impl<'a> Parser<'a> {
                     let family = self.styles.fonts.get(v).cloned().unwrap_or_else(|| v.to_string());
                     t.font = Some(family);
                 }
-                (Ns::Fo, "font-family") => {
-                    if t.font.is_none() {
-                        t.font = Some(v.trim_matches(|c| c == '\'' || c == '"').to_string());
-                    }
+                (Ns::Fo, "font-family") if t.font.is_none() => {
+                    t.font = Some(v.trim_matches(|c| c == '\'' || c == '"').to_string());
                 }
                 _ => {}
             }
