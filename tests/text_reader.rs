@@ -103,11 +103,17 @@ fn dump(doc: &Document) -> String {
     let mut s = String::new();
     for b in &doc.blocks {
         match b {
-            Block::Paragraph(p) => s.push_str(&format!("P {:?}\n", p.text())),
+            Block::Paragraph(p) => {
+                let marks: Vec<String> = p.runs.iter().filter(|r| r.format.is_marked() || r.format.strike).map(|r| format!("<{}:{}{}{}{}>", r.text.trim(), if r.format.bold {"b"} else {""}, if r.format.underline {"u"} else {""}, r.format.highlight.as_deref().map(|h| format!("hl={h}")).unwrap_or_default(), r.format.colour.as_deref().map(|h| format!("c={h}")).unwrap_or_default())).collect();
+                s.push_str(&format!("P {:?}{}\n", p.text(), marks.join("")))
+            }
             Block::Table(t) => {
                 s.push_str("TABLE\n");
                 for r in &t.rows {
-                    let cells: Vec<String> = r.cells.iter().map(|c| format!("{}{:?}", if c.span > 1 { format!("[{}]", c.span) } else { String::new() }, c.text())).collect();
+                    let cells: Vec<String> = r.cells.iter().map(|c| {
+                        let marks: Vec<String> = c.runs().iter().filter(|r| r.format.is_marked() || r.format.strike).map(|r| format!("<{}:{}{}{}{}{}>", r.text.trim(), if r.format.bold {"b"} else {""}, if r.format.underline {"u"} else {""}, if r.format.strike {"s"} else {""}, r.format.highlight.as_deref().map(|h| format!("hl={h}")).unwrap_or_default(), r.format.colour.as_deref().map(|h| format!("c={h}")).unwrap_or_default())).collect();
+                        format!("{}{}{:?}{}", if c.span > 1 { format!("[{}]", c.span) } else { String::new() }, c.shading.as_deref().map(|s| format!("{{shade={s}}}")).unwrap_or_default(), c.text(), marks.join(""))
+                    }).collect();
                     s.push_str(&format!("  R {}\n", cells.join(" | ")));
                 }
             }
@@ -238,13 +244,15 @@ fn check_pdf_rows(doc: &Document, truth: &Value) -> Vec<String> {
         }
         let t = &truth["questions"][q.id];
         let (yes, no) = (cell_text(row, 2), cell_text(row, 3));
+        // A mark is text (not an empty box) or the cell's shading, read from the page's drawing.
+        let shaded = |i: usize| row.cells.get(i).is_some_and(|c| c.shading.is_some());
+        let (y, n) = (marked(&yes) || shaded(2), marked(&no) || shaded(3));
         let answer = t["answer"].as_str();
         let ok = match answer {
-            Some("yes") => marked(&yes) && !marked(&no),
-            Some("no") => !marked(&yes) && marked(&no),
-            Some("both") => marked(&yes) && marked(&no),
-            // Unanswered, or marked only by formatting the PDF does not keep: no mark either side.
-            _ => !(marked(&yes) ^ marked(&no)) || yes == no,
+            Some("yes") => y && !n,
+            Some("no") => !y && n,
+            Some("both") => y && n,
+            _ => !(y ^ n) || yes == no,
         };
         if !ok {
             problems.push(format!("{}: answer {:?} but YES {:?} NO {:?}", q.id, answer, yes, no));
@@ -355,4 +363,78 @@ fn end_to_end_report() {
             }
         }
     }
+}
+
+fn has_format(run: &cpoms_qa::model::Run, method: &str) -> bool {
+    let f = &run.format;
+    match method {
+        "bold" => f.bold,
+        "underline" => f.underline,
+        "highlight" => f.highlight.is_some() || f.shading.is_some(),
+        "colour" => f.colour.is_some(),
+        _ => false,
+    }
+}
+
+/// Ratings and the overall standard marked by bold, underline, highlight or colour keep that
+/// formatting on the chosen number (read from pdftohtml and the page's drawing).
+#[test]
+fn pdf_formatting_marks_survive() {
+    if read::pdf::find_on_path("pdftotext").is_none() || read::pdf::find_on_path("pdftocairo").is_none() {
+        eprintln!("poppler-utils not installed: PDF formatting not tested");
+        return;
+    }
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for f in with_ext(&common::fixtures().join("pdf"), "pdf") {
+        let truth = common::load_truth(&f);
+        let doc = read_pdf(&f).expect("PDF reads");
+        let by_number = numbered(&doc);
+        let methods = truth["_variant"]["rating_methods"].as_object().cloned().unwrap_or_default();
+        for (id, method) in methods {
+            let (Some(method), Some(rating)) = (method.as_str(), truth["questions"][&id]["rating"].as_i64()) else { continue };
+            if !matches!(method, "bold" | "underline" | "highlight" | "colour") {
+                continue;
+            }
+            checked += 1;
+            let found = by_number.get(id.as_str()).and_then(|r| r.cells.get(1)).is_some_and(|c| {
+                c.runs().iter().any(|r| r.text.trim() == rating.to_string() && has_format(r, method))
+            });
+            if !found {
+                failures.push(format!("{}: row {id} rating {rating} by {method} not found", f.display()));
+            }
+        }
+        if let (Some(method), Some(overall)) = (truth["_variant"]["overall_method"].as_str(), truth["overall_standard"].as_i64()) {
+            if matches!(method, "bold" | "underline" | "highlight" | "colour") {
+                checked += 1;
+                let found = doc.blocks.iter().any(|b| match b {
+                    Block::Paragraph(p) => p.runs.iter().any(|r| r.text.trim() == overall.to_string() && has_format(r, method)),
+                    Block::Table(_) => false,
+                });
+                if !found {
+                    failures.push(format!("{}: overall standard {overall} by {method} not found", f.display()));
+                }
+            }
+        }
+        // Y/N choices marked by underline: the chosen letter alone is underlined.
+        let yn = truth["_variant"]["yn_methods"].as_array().cloned().unwrap_or_default();
+        for (key, method) in ["actions_required", "review_required"].iter().zip(yn) {
+            if method.as_str() != Some("underline") {
+                continue;
+            }
+            let Some(v) = truth[*key].as_bool() else { continue };
+            checked += 1;
+            let letter = if v { "Y" } else { "N" };
+            let label = if *key == "actions_required" { "Actions required?" } else { "Quality Assurance to be reviewed?" };
+            let found = doc.blocks.iter().any(|b| match b {
+                Block::Paragraph(p) => p.text().starts_with(label) && p.runs.iter().any(|r| r.text.trim() == letter && r.format.underline),
+                Block::Table(_) => false,
+            });
+            if !found {
+                failures.push(format!("{}: {key} {letter} underline not found", f.display()));
+            }
+        }
+    }
+    assert!(checked >= 6, "only {checked} formatting marks checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::catalogue;
-use crate::model::{Block, Cell, Document, Paragraph, Row, Table};
+use crate::model::{Block, Cell, Document, Paragraph, Row, Run, RunFormat, Table};
 use crate::read::text::{clean_mark, row_number};
 use crate::read::{Deadline, Limits, ReadError};
 
@@ -40,13 +40,43 @@ pub fn read(path: &Path, limits: &Limits, deadline: &Deadline) -> Result<Documen
 /// As [`read`], with the `pdftotext` program given (`None`: not installed).
 pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
     let tool = tool.ok_or_else(needs_tool)?;
-    let output = run_pdftotext(tool, path)?;
+    let output = run_tool(tool, &["-bbox", "-enc", "UTF-8"], path, true)?;
     deadline.check()?;
-    let pages = parse_bbox(&output, deadline)?;
+    let mut pages = parse_bbox(&String::from_utf8_lossy(&output), deadline)?;
     if pages.iter().all(|p| p.words.is_empty()) {
         return Err(ReadError::ScannedImage);
     }
-    layout(pages, limits, deadline)
+    // Formatting people mark answers with: bold and colour from pdftohtml, highlight, cell
+    // shading, underline and strike-through from the drawing (pdftocairo). Both come with
+    // poppler-utils; without them the text is still read.
+    let mut notes = Vec::new();
+    match sibling_tool(tool, "pdftohtml") {
+        Some(t) => match run_tool(&t, &["-xml", "-i", "-zoom", "1", "-stdout", "-q", "-enc", "UTF-8"], path, false) {
+            Ok(xml) => apply_text_styles(&mut pages, &String::from_utf8_lossy(&xml), deadline)?,
+            Err(_) => notes.push("PDF: bold and coloured text could not be read (pdftohtml failed)".to_string()),
+        },
+        None => notes.push("PDF: bold and coloured text not read (pdftohtml not installed)".to_string()),
+    }
+    deadline.check()?;
+    let mut shades = Vec::new();
+    match sibling_tool(tool, "pdftocairo") {
+        Some(t) => match run_tool(&t, &["-svg"], path, true) {
+            Ok(svg) => {
+                let graphics = parse_svg(&String::from_utf8_lossy(&svg), deadline)?;
+                shades = apply_graphics(&mut pages, graphics);
+            }
+            Err(_) => notes.push("PDF: highlight, shading and underline could not be read (pdftocairo failed)".to_string()),
+        },
+        None => notes.push("PDF: highlight, shading and underline not read (pdftocairo not installed)".to_string()),
+    }
+    let mut doc = layout(pages, &shades, limits, deadline)?;
+    doc.notes.extend(notes);
+    Ok(doc)
+}
+
+/// Another poppler program: beside `pdftotext` first, else on the PATH.
+fn sibling_tool(tool: &Path, name: &str) -> Option<PathBuf> {
+    tool.parent().map(|d| d.join(name)).filter(|p| p.is_file()).or_else(|| find_on_path(name))
 }
 
 /// `name` on the PATH, if there.
@@ -55,13 +85,15 @@ pub fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
-fn run_pdftotext(tool: &Path, path: &Path) -> Result<String, ReadError> {
-    let mut child = Command::new(tool)
-        .arg("-bbox")
-        .arg("-enc")
-        .arg("UTF-8")
-        .arg(path)
-        .arg("-")
+/// Run a poppler program on the file, its output to stdout (`-` as output file when
+/// `dash_output`), stopped after [`TOOL_TIME`].
+fn run_tool(tool: &Path, args: &[&str], path: &Path, dash_output: bool) -> Result<Vec<u8>, ReadError> {
+    let mut cmd = Command::new(tool);
+    cmd.args(args).arg(path);
+    if dash_output {
+        cmd.arg("-");
+    }
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -108,7 +140,7 @@ fn run_pdftotext(tool: &Path, path: &Path) -> Result<String, ReadError> {
             _ => ReadError::Damaged("pdftotext could not read it".into()),
         });
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(bytes)
 }
 
 /// One word and its box, in points from the page's top left.
@@ -119,6 +151,10 @@ struct Word {
     x1: f64,
     y1: f64,
     text: String,
+    /// Bold and colour (from `pdftohtml`), highlight and underline (from the page's drawing).
+    format: RunFormat,
+    /// Part of the word before it, split where a mark starts or ends ("Y" of "Y/N"): no space.
+    glued: bool,
 }
 
 #[derive(Debug, Default)]
@@ -201,7 +237,7 @@ fn parse_bbox(xhtml: &str, deadline: &Deadline) -> Result<Vec<Page>, ReadError> 
                 pages.push(Page { height: 842.0, words: Vec::new() });
             }
             if let Some(p) = pages.last_mut() {
-                p.words.push(Word { x0, y0, x1, y1, text });
+                p.words.push(Word { x0, y0, x1, y1, text, format: RunFormat::default(), glued: false });
             }
         }
     }
@@ -253,7 +289,14 @@ struct Line {
 
 impl Line {
     fn text(&self) -> String {
-        self.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
+        let mut out = String::new();
+        for (i, w) in self.words.iter().enumerate() {
+            if i > 0 && !w.glued {
+                out.push(' ');
+            }
+            out.push_str(&w.text);
+        }
+        out
     }
 
     fn x0(&self) -> f64 {
@@ -363,13 +406,32 @@ fn action_columns(line: &Line) -> Option<[f64; 3]> {
     Some([first, by, ts])
 }
 
-/// A cell being filled line by line: its paragraphs and where the last line ended.
+/// A cell being filled line by line: its paragraphs (runs of one formatting each) and where
+/// the last line ended.
 #[derive(Debug, Default, Clone)]
 struct CellText {
-    paras: Vec<String>,
+    paras: Vec<Vec<Run>>,
+    shading: Option<String>,
     last_right: f64,
     /// Page and top of the last line added.
     last_at: Option<(usize, f64)>,
+}
+
+fn para_text(runs: &[Run]) -> String {
+    runs.iter().map(|r| r.text.as_str()).collect()
+}
+
+/// Append words to a paragraph's runs, a space between words, one run per formatting.
+fn push_words(runs: &mut Vec<Run>, words: &[&Word]) {
+    for w in words {
+        if let (Some(last), false) = (runs.last_mut(), w.glued) {
+            last.text.push(' ');
+        }
+        match runs.last_mut() {
+            Some(last) if last.format == w.format => last.text.push_str(&w.text),
+            _ => runs.push(Run { text: w.text.clone(), format: w.format.clone(), ..Run::default() }),
+        }
+    }
 }
 
 /// How a new line joins the text above it.
@@ -385,12 +447,11 @@ enum Wrap {
 
 impl CellText {
     fn fixed(text: &str) -> Self {
-        CellText { paras: vec![text.to_string()], last_right: f64::MAX, last_at: None }
+        CellText { paras: vec![vec![Run::plain(text)]], shading: None, last_right: f64::MAX, last_at: None }
     }
 
     /// Add this line's words; `limit` is the right edge text reaches in this column.
     fn add(&mut self, words: &[&Word], at: (usize, f64), limit: f64, wrap: Wrap) {
-        let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
         let (Some(first), Some(last)) = (words.first(), words.last()) else { return };
         let height = (first.y1 - first.y0).max(1.0);
         let first_width = first.x1 - first.x0;
@@ -405,22 +466,29 @@ impl CellText {
         let first_text = first.text.as_str();
         let capital = first_text.chars().next().is_some_and(|c| c.is_uppercase())
             && first_text.chars().any(|c| c.is_lowercase());
-        let ended_sentence = self.paras.last().is_some_and(|p| p.trim_end().ends_with(['.', '!', '?', ';', ':']));
+        let ended_sentence = self.paras.last().is_some_and(|p| para_text(p).trim_end().ends_with(['.', '!', '?', ';', ':']));
         let new_remark = matches!(wrap, Wrap::Cell) && capital && !ended_sentence;
-        let soft = next_line && would_not_fit && !new_remark;
+        // A bold question followed by a plain answer (or the other way) is two paragraphs.
+        let weight_changes = self.paras.last().and_then(|p| p.last()).is_some_and(|r| r.format.bold != first.format.bold);
+        let soft = next_line && would_not_fit && !new_remark && !weight_changes;
         match self.paras.last_mut() {
-            Some(p) if soft => {
-                p.push(' ');
-                p.push_str(&text);
+            Some(p) if soft => push_words(p, words),
+            _ => {
+                let mut p = Vec::new();
+                push_words(&mut p, words);
+                self.paras.push(p);
             }
-            _ => self.paras.push(text),
         }
         self.last_right = last.x1;
         self.last_at = Some(at);
     }
 
     fn into_cell(self) -> Cell {
-        Cell { blocks: self.paras.into_iter().map(|p| Block::Paragraph(Paragraph::plain(p))).collect(), ..Cell::default() }
+        Cell {
+            blocks: self.paras.into_iter().map(|runs| Block::Paragraph(Paragraph { runs })).collect(),
+            shading: self.shading,
+            ..Cell::default()
+        }
     }
 }
 
@@ -430,9 +498,50 @@ enum Mode {
     Actions([f64; 3]),
 }
 
+/// A table row being built, with where it stands on its first page (for cell shading).
+struct RowAcc {
+    cells: Vec<CellText>,
+    /// A section title row (its first cell spans the number and question columns).
+    section: bool,
+    page: usize,
+    top: f64,
+    bottom: f64,
+    cols: Option<Columns>,
+}
+
+impl RowAcc {
+    fn new(cells: Vec<CellText>, section: bool, line: &Line, cols: Option<Columns>) -> Self {
+        RowAcc { cells, section, page: line.page, top: line.y0, bottom: line.y1, cols }
+    }
+
+    fn extend_to(&mut self, line: &Line) {
+        if line.page == self.page {
+            self.bottom = self.bottom.max(line.y1);
+        }
+    }
+
+    /// The cell a fill behind this row belongs to, if any.
+    fn shade(&mut self, fill: &Fill) {
+        let Some(cols) = self.cols else { return };
+        let (cx, cy) = ((fill.x0 + fill.x1) / 2.0, (fill.y0 + fill.y1) / 2.0);
+        if cy < self.top - 3.0 || cy > self.bottom + 3.0 {
+            return;
+        }
+        let mut i = cols.index(cx + 4.0);
+        if self.section {
+            i = i.saturating_sub(1);
+        }
+        if let Some(c) = self.cells.get_mut(i) {
+            c.shading = Some(fill.colour.clone());
+        }
+    }
+}
+
 struct Layout<'l> {
     blocks: Vec<Block>,
-    rows: Vec<(Vec<CellText>, bool)>,
+    rows: Vec<RowAcc>,
+    /// Filled areas of each page that are no highlight: cell shading candidates.
+    shades: &'l [Vec<Fill>],
     mode: Mode,
     /// Right edge reached by text in each question-table column.
     q_limits: [f64; 5],
@@ -447,8 +556,8 @@ struct Layout<'l> {
 impl Layout<'_> {
     fn flush_para(&mut self) {
         if let Some(p) = self.last_para.take() {
-            for text in p.paras {
-                self.blocks.push(Block::Paragraph(Paragraph::plain(text)));
+            for runs in p.paras {
+                self.blocks.push(Block::Paragraph(Paragraph { runs }));
             }
         }
     }
@@ -459,7 +568,13 @@ impl Layout<'_> {
             return Ok(());
         }
         let mut table = Table::default();
-        for (cells, section) in rows {
+        for mut row in rows {
+            if let Some(fills) = self.shades.get(row.page) {
+                for f in fills {
+                    row.shade(f);
+                }
+            }
+            let (cells, section) = (row.cells, row.section);
             self.cells += cells.len();
             if self.cells > self.limits.max_cells {
                 return Err(ReadError::TooLarge(format!("more than {} table cells", self.limits.max_cells)));
@@ -483,8 +598,8 @@ impl Layout<'_> {
         // paragraph; otherwise the soft-wrap rule decides.
         let continues = p.paras.last().is_some() && (line.x0() - self.para_x).abs() < 2.0;
         if !continues {
-            for text in std::mem::take(&mut p.paras) {
-                self.blocks.push(Block::Paragraph(Paragraph::plain(text)));
+            for runs in std::mem::take(&mut p.paras) {
+                self.blocks.push(Block::Paragraph(Paragraph { runs }));
             }
             p = CellText::default();
         }
@@ -515,7 +630,7 @@ fn section_title(text: &str) -> bool {
     })
 }
 
-fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
+fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
     let lines = lines_of(&pages);
     let furniture = furniture_texts(&lines, &pages);
     let body: Vec<&Line> = lines.iter().filter(|l| !furniture.contains(&l.text())).collect();
@@ -558,6 +673,7 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
     }
 
     let mut lay = Layout {
+        shades,
         blocks: Vec::new(),
         rows: Vec::new(),
         mode: Mode::Paragraphs,
@@ -590,7 +706,7 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
             for h in ["YES", "NO", "Comments/Actions"] {
                 cells.push(CellText::fixed(h));
             }
-            lay.rows.push((cells, true));
+            lay.rows.push(RowAcc::new(cells, true, line, Some(cols)));
             lay.mode = Mode::Questions(cols);
             continue;
         }
@@ -598,7 +714,7 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
             lay.flush_para();
             lay.end_table()?;
             let cells = catalogue::ACTION_COLUMNS.iter().map(|h| CellText::fixed(h)).collect();
-            lay.rows.push((cells, false));
+            lay.rows.push(RowAcc::new(cells, false, line, None));
             lay.mode = Mode::Actions(a);
             continue;
         }
@@ -618,13 +734,16 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
                     Some(q) => line.x0() < q - 4.0,
                     None => true,
                 };
-                if left && section_title(&text) {
+                // A section title in capitals alone on its line, in the number column or (when
+                // the title stands in the question cell) the question column.
+                if section_title(&text) {
                     // A section title row with no YES/NO headings (the form's own layout).
                     lay.end_table()?;
                     let mut title = CellText::default();
                     let words: Vec<&Word> = line.words.iter().collect();
                     title.add(&words, (line.page, line.y0), f64::MAX, Wrap::Prose);
-                    lay.rows.push((vec![title, CellText::default(), CellText::default(), CellText::default()], true));
+                    let cells = vec![title, CellText::default(), CellText::default(), CellText::default()];
+                    lay.rows.push(RowAcc::new(cells, true, line, Some(cols)));
                     continue;
                 }
                 if let (Some((n, _)), true) = (numbered, left) {
@@ -636,7 +755,7 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
                     let mut cells = vec![CellText::fixed(&n)];
                     cells.extend((1..5).map(|_| CellText::default()));
                     add_words(&mut cells, line, 1, &cols, &lay.q_limits);
-                    lay.rows.push((cells, false));
+                    lay.rows.push(RowAcc::new(cells, false, line, Some(cols)));
                     continue;
                 }
                 if left {
@@ -648,7 +767,10 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
                 }
                 let q_limits = lay.q_limits;
                 match lay.rows.last_mut() {
-                    Some((cells, _)) => add_words(cells, line, 0, &cols, &q_limits),
+                    Some(row) => {
+                        add_words(&mut row.cells, line, 0, &cols, &q_limits);
+                        row.extend_to(line);
+                    }
                     None => lay.paragraph_line(line),
                 }
             }
@@ -675,9 +797,10 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
                 let limits = [a[1] - 4.0, a[2] - 4.0, lay.para_limit];
                 let header_row = lay.rows.len() == 1;
                 match lay.rows.last_mut() {
-                    Some((cells, _)) if wraps && !header_row => {
+                    Some(row) if wraps && !header_row => {
+                        row.extend_to(line);
                         for (i, ws) in per.iter().enumerate() {
-                            if let (Some(c), false) = (cells.get_mut(i), ws.is_empty()) {
+                            if let (Some(c), false) = (row.cells.get_mut(i), ws.is_empty()) {
                                 c.add(ws, (line.page, line.y0), limits[i], Wrap::Cell);
                             }
                         }
@@ -689,7 +812,7 @@ fn layout(pages: Vec<Page>, limits: &Limits, deadline: &Deadline) -> Result<Docu
                                 c.add(ws, (line.page, line.y0), limits[i], Wrap::Cell);
                             }
                         }
-                        lay.rows.push((cells, false));
+                        lay.rows.push(RowAcc::new(cells, false, line, None));
                     }
                 }
             }
@@ -742,12 +865,426 @@ fn add_words(cells: &mut [CellText], line: &Line, skip: usize, cols: &Columns, l
         };
         let limit = limits.get(i).copied().unwrap_or(f64::MAX).min(next - 4.0);
         if let Some(c) = cells.get_mut(i) {
-            c.add(ws, (line.page, line.y0), limit, Wrap::Cell);
+            // The printed question wraps as prose; typed cells put remarks on lines of their own.
+            let wrap = if i <= 1 { Wrap::Prose } else { Wrap::Cell };
+            c.add(ws, (line.page, line.y0), limit, wrap);
             if i == 2 || i == 3 {
-                if let Some(p) = c.paras.last_mut() {
-                    *p = clean_mark(p);
+                if let Some([run]) = c.paras.last_mut().map(|p| p.as_mut_slice()) {
+                    run.text = clean_mark(&run.text);
                 }
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting: bold and colour (pdftohtml), highlight, shading, underline, strike (pdftocairo).
+
+/// A filled area of a page that is no word's highlight: a cell's shading, perhaps.
+#[derive(Debug, Clone)]
+struct Fill {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    colour: String,
+}
+
+/// A thin horizontal line: underline, strike-through or a table border.
+#[derive(Debug, Clone, Copy)]
+struct Rule {
+    x0: f64,
+    x1: f64,
+    y: f64,
+}
+
+#[derive(Debug, Default)]
+struct Graphics {
+    fills: Vec<Fill>,
+    rules: Vec<Rule>,
+}
+
+/// The value of `key` in a tag's attributes (`key="value"`).
+fn attr_str<'a>(tag: &'a str, key: &str) -> Option<&'a str> {
+    let pat = format!(" {key}=\"");
+    let start = tag.find(&pat)? + pat.len();
+    let rest = tag.get(start..)?;
+    rest.get(..rest.find('"')?)
+}
+
+/// A CSS property of a `style` attribute.
+fn style_prop<'a>(style: &'a str, key: &str) -> Option<&'a str> {
+    style.split(';').find_map(|decl| {
+        let (k, v) = decl.split_once(':')?;
+        (k.trim() == key).then(|| v.trim())
+    })
+}
+
+/// "rgb(100%,100%,0%)" → "FFFF00".
+fn rgb_hex(v: &str) -> Option<String> {
+    let inner = v.strip_prefix("rgb(")?.strip_suffix(')')?;
+    let mut out = String::new();
+    for part in inner.split(',') {
+        let part = part.trim();
+        let n = match part.strip_suffix('%') {
+            Some(p) => (p.parse::<f64>().ok()? * 2.55).round(),
+            None => part.parse::<f64>().ok()?,
+        };
+        out.push_str(&format!("{:02X}", n.clamp(0.0, 255.0) as u8));
+    }
+    (out.len() == 6).then_some(out)
+}
+
+/// "#1f497d" → "1F497D"; black and white are no marks.
+fn css_hex(v: &str) -> Option<String> {
+    let h = v.trim().trim_start_matches('#').to_ascii_uppercase();
+    (h.len() == 6 && h.chars().all(|c| c.is_ascii_hexdigit()) && h != "000000" && h != "FFFFFF").then_some(h)
+}
+
+/// Word's highlighter names, as the Word reader gives them; other colours as hex.
+fn highlight_name(hex: &str) -> String {
+    match hex {
+        "FFFF00" => "yellow",
+        "00FF00" => "green",
+        "00FFFF" => "cyan",
+        "FF00FF" => "magenta",
+        "0000FF" => "blue",
+        "FF0000" => "red",
+        "000080" => "darkBlue",
+        "008080" => "darkCyan",
+        "008000" => "darkGreen",
+        "800080" => "darkMagenta",
+        "800000" => "darkRed",
+        "808000" => "darkYellow",
+        "808080" => "darkGray",
+        "C0C0C0" => "lightGray",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Points of an SVG path (control points included: only the bounding box is used).
+fn path_box(d: &str, transform: Option<[f64; 6]>) -> Option<(f64, f64, f64, f64)> {
+    let nums: Vec<f64> = d
+        .split(|c: char| c.is_whitespace() || c == ',' || c.is_ascii_alphabetic())
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    if nums.len() < 2 {
+        return None;
+    }
+    let [a, b, c, dd, e, f] = transform.unwrap_or([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for pt in nums.chunks_exact(2) {
+        if let [x, y] = pt {
+            let (px, py) = (a * x + c * y + e, b * x + dd * y + f);
+            x0 = x0.min(px);
+            x1 = x1.max(px);
+            y0 = y0.min(py);
+            y1 = y1.max(py);
+        }
+    }
+    Some((x0, y0, x1, y1))
+}
+
+fn matrix(t: &str) -> Option<[f64; 6]> {
+    let inner = t.trim().strip_prefix("matrix(")?.strip_suffix(')')?;
+    let v: Vec<f64> = inner.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    match v.as_slice() {
+        [a, b, c, d, e, f] => Some([*a, *b, *c, *d, *e, *f]),
+        _ => None,
+    }
+}
+
+/// The filled areas and thin horizontal lines of each page of `pdftocairo -svg` output
+/// (glyph shapes in `<defs>` skipped).
+fn parse_svg(svg: &str, deadline: &Deadline) -> Result<Vec<Graphics>, ReadError> {
+    let mut pages: Vec<Graphics> = Vec::new();
+    let mut in_defs = false;
+    let mut rest = svg;
+    let mut n = 0usize;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = rest[start..].find('>') else { break };
+        let tag = &rest[start..start + len + 1];
+        rest = &rest[start + len + 1..];
+        n += 1;
+        if n % 4096 == 0 {
+            deadline.check()?;
+        }
+        if tag.starts_with("<defs") {
+            in_defs = !tag.ends_with("/>");
+        } else if tag.starts_with("</defs") {
+            in_defs = false;
+        } else if tag == "<page>" || tag.starts_with("<page ") {
+            pages.push(Graphics::default());
+        } else if !in_defs && tag.starts_with("<path ") {
+            let style = attr_str(tag, "style").unwrap_or("");
+            let Some(d) = attr_str(tag, "d") else { continue };
+            let Some((x0, y0, x1, y1)) = path_box(d, attr_str(tag, "transform").and_then(matrix)) else { continue };
+            if pages.is_empty() {
+                pages.push(Graphics::default());
+            }
+            let Some(page) = pages.last_mut() else { continue };
+            let fill = style_prop(style, "fill").filter(|f| *f != "none").and_then(rgb_hex);
+            let stroke = style_prop(style, "stroke").filter(|f| *f != "none").and_then(rgb_hex);
+            let (w, h) = (x1 - x0, y1 - y0);
+            match fill {
+                Some(_) if h <= 1.6 && w > 1.0 => page.rules.push(Rule { x0, x1, y: (y0 + y1) / 2.0 }),
+                Some(colour) if w > 1.0 && colour != "FFFFFF" && colour != "000000" => {
+                    page.fills.push(Fill { x0, y0, x1, y1, colour })
+                }
+                None if stroke.is_some() && h <= 0.6 && w > 1.0 => page.rules.push(Rule { x0, x1, y: (y0 + y1) / 2.0 }),
+                _ => {}
+            }
+        }
+    }
+    Ok(pages)
+}
+
+fn overlap(a0: f64, a1: f64, b0: f64, b1: f64) -> f64 {
+    (a1.min(b1) - a0.max(b0)).max(0.0)
+}
+
+/// Split words where a highlight, underline or strike-through starts or ends inside them (the
+/// "Y" of "Y/N" underlined), so the mark lands on the letters it covers. Letters are taken to be
+/// of equal width.
+fn split_words(page: &mut Page, g: &Graphics) {
+    let mut out: Vec<Word> = Vec::with_capacity(page.words.len());
+    for w in std::mem::take(&mut page.words) {
+        let (width, h) = (w.x1 - w.x0, w.y1 - w.y0);
+        let n = w.text.chars().count();
+        let mut cuts: Vec<f64> = Vec::new();
+        if n >= 2 && width > 0.0 {
+            let spans = g
+                .fills
+                .iter()
+                .filter(|f| overlap(w.y0, w.y1, f.y0, f.y1) >= h * 0.5)
+                .map(|f| (f.x0, f.x1))
+                .chain(g.rules.iter().filter(|r| r.y >= w.y0 + 0.3 * h && r.y < w.y1 + 1.0).map(|r| (r.x0, r.x1)));
+            for (a, b) in spans {
+                let ov = overlap(w.x0, w.x1, a, b);
+                if ov > width * 0.1 && ov < width * 0.9 {
+                    for x in [a, b] {
+                        if x > w.x0 + 0.5 && x < w.x1 - 0.5 {
+                            cuts.push(x);
+                        }
+                    }
+                }
+            }
+        }
+        if cuts.is_empty() {
+            out.push(w);
+            continue;
+        }
+        // Cut positions to letter boundaries.
+        let mut at: Vec<usize> = cuts.iter().map(|x| (((x - w.x0) / width) * n as f64).round() as usize).filter(|k| *k > 0 && *k < n).collect();
+        at.sort_unstable();
+        at.dedup();
+        let chars: Vec<char> = w.text.chars().collect();
+        let mut start = 0usize;
+        for (piece, end) in at.iter().copied().chain(std::iter::once(n)).enumerate() {
+            let text: String = chars.get(start..end).map(|c| c.iter().collect()).unwrap_or_default();
+            let px0 = w.x0 + width * start as f64 / n as f64;
+            let px1 = w.x0 + width * end as f64 / n as f64;
+            out.push(Word { x0: px0, x1: px1, text, glued: piece > 0 || w.glued, ..w.clone() });
+            start = end;
+        }
+    }
+    page.words = out;
+}
+
+/// Give words their highlight, underline and strike-through; return each page's other fills
+/// (cell shading candidates).
+fn apply_graphics(pages: &mut [Page], graphics: Vec<Graphics>) -> Vec<Vec<Fill>> {
+    let mut shades = Vec::new();
+    for (page, g) in pages.iter_mut().zip(graphics) {
+        split_words(page, &g);
+        let mut left = Vec::new();
+        for fill in g.fills {
+            let covered: Vec<usize> = page
+                .words
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| {
+                    overlap(w.x0, w.x1, fill.x0, fill.x1) >= (w.x1 - w.x0) * 0.5
+                        && overlap(w.y0, w.y1, fill.y0, fill.y1) >= (w.y1 - w.y0) * 0.5
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let tight = !covered.is_empty() && {
+                let ws = covered.iter().filter_map(|i| page.words.get(*i));
+                let (mut x0, mut x1, mut h) = (f64::MAX, f64::MIN, 0.0f64);
+                for w in ws {
+                    x0 = x0.min(w.x0);
+                    x1 = x1.max(w.x1);
+                    h = h.max(w.y1 - w.y0);
+                }
+                // A highlighter covers the words and no more; shading fills the whole cell.
+                fill.x0 >= x0 - 2.0 && fill.x1 <= x1 + 2.0 && fill.y1 - fill.y0 <= h + 1.5
+            };
+            if tight {
+                let name = highlight_name(&fill.colour);
+                for i in covered {
+                    if let Some(w) = page.words.get_mut(i) {
+                        w.format.highlight = Some(name.clone());
+                    }
+                }
+            } else {
+                left.push(fill);
+            }
+        }
+        for rule in g.rules {
+            for kind in [true, false] {
+                // true: underline (below the baseline); false: strike-through (mid-height).
+                let hit: Vec<usize> = page
+                    .words
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| {
+                        let h = w.y1 - w.y0;
+                        let (lo, hi) = if kind { (w.y0 + 0.65 * h, w.y1 + 1.0) } else { (w.y0 + 0.3 * h, w.y0 + 0.6 * h) };
+                        rule.y >= lo && rule.y < hi && overlap(w.x0, w.x1, rule.x0, rule.x1) >= (w.x1 - w.x0) * 0.5
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                let (mut x0, mut x1) = (f64::MAX, f64::MIN);
+                for w in hit.iter().filter_map(|i| page.words.get(*i)) {
+                    x0 = x0.min(w.x0);
+                    x1 = x1.max(w.x1);
+                }
+                // A border runs on past the text into the cell's padding; a line drawn under or
+                // through words stops with them.
+                if hit.is_empty() || rule.x0 < x0 - 2.0 || rule.x1 > x1 + 2.0 {
+                    continue;
+                }
+                for i in hit {
+                    if let Some(w) = page.words.get_mut(i) {
+                        if kind {
+                            w.format.underline = true;
+                        } else {
+                            w.format.strike = true;
+                        }
+                    }
+                }
+            }
+        }
+        shades.push(left);
+    }
+    shades
+}
+
+/// One `<text>` element of `pdftohtml -xml`: its box and its words with their boldness.
+struct HtmlText {
+    top: f64,
+    left: f64,
+    width: f64,
+    height: f64,
+    colour: Option<String>,
+    words: Vec<(String, bool)>,
+}
+
+/// Words of a `<text>` element's content, bold where inside `<b>`.
+fn html_words(inner: &str) -> Vec<(String, bool)> {
+    let mut words: Vec<(String, bool)> = Vec::new();
+    let mut bold = 0i32;
+    let mut cur = String::new();
+    let mut cur_bold = false;
+    let mut rest = inner;
+    let flush = |cur: &mut String, cur_bold: bool, words: &mut Vec<(String, bool)>| {
+        if !cur.is_empty() {
+            words.push((unescape(cur), cur_bold));
+            cur.clear();
+        }
+    };
+    while !rest.is_empty() {
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = &rest[..end];
+            if tag == "<b>" {
+                bold += 1;
+            } else if tag == "</b>" {
+                bold -= 1;
+            }
+            rest = &rest[end..];
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
+        if c.is_whitespace() {
+            flush(&mut cur, cur_bold, &mut words);
+        } else {
+            if cur.is_empty() {
+                cur_bold = bold > 0;
+            }
+            cur.push(c);
+        }
+    }
+    flush(&mut cur, cur_bold, &mut words);
+    words
+}
+
+/// Bold and colour onto the `pdftotext` words, matched by page, position and text.
+fn apply_text_styles(pages: &mut [Page], xml: &str, deadline: &Deadline) -> Result<(), ReadError> {
+    let mut colours: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    let mut per_page: Vec<Vec<HtmlText>> = Vec::new();
+    for (n, line) in xml.lines().enumerate() {
+        if n % 4096 == 0 {
+            deadline.check()?;
+        }
+        let line = line.trim();
+        if line.starts_with("<page ") {
+            per_page.push(Vec::new());
+        } else if line.starts_with("<fontspec ") {
+            if let Some(id) = attr_str(line, "id") {
+                colours.insert(id.to_string(), attr_str(line, "color").and_then(css_hex));
+            }
+        } else if line.starts_with("<text ") {
+            let (Some(open_end), Some(close)) = (line.find('>'), line.rfind("</text>")) else { continue };
+            if close <= open_end {
+                continue;
+            }
+            let tag = &line[..open_end];
+            let num = |k: &str| attr_str(tag, k).and_then(|v| v.parse::<f64>().ok());
+            let (Some(top), Some(left), Some(width), Some(height)) = (num("top"), num("left"), num("width"), num("height")) else {
+                continue;
+            };
+            let colour = attr_str(tag, "font").and_then(|f| colours.get(f).cloned()).flatten();
+            let words = html_words(&line[open_end + 1..close]);
+            if let Some(p) = per_page.last_mut() {
+                p.push(HtmlText { top, left, width, height, colour, words });
+            }
+        }
+    }
+    for (page, texts) in pages.iter_mut().zip(per_page) {
+        for t in texts {
+            let mut inside: Vec<usize> = page
+                .words
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| {
+                    let (cx, cy) = ((w.x0 + w.x1) / 2.0, (w.y0 + w.y1) / 2.0);
+                    cx >= t.left - 2.0 && cx <= t.left + t.width + 2.0 && cy >= t.top - 2.0 && cy <= t.top + t.height + 2.0
+                })
+                .map(|(i, _)| i)
+                .collect();
+            inside.sort_by(|a, b| {
+                let (wa, wb) = (page.words.get(*a), page.words.get(*b));
+                wa.map(|w| w.x0).unwrap_or(0.0).total_cmp(&wb.map(|w| w.x0).unwrap_or(0.0))
+            });
+            let mut j = 0usize;
+            for i in inside {
+                let Some(w) = page.words.get_mut(i) else { continue };
+                // The same word within the next few of the element's words.
+                let found = (j..(j + 4).min(t.words.len())).find(|k| t.words.get(*k).is_some_and(|(s, _)| *s == w.text));
+                if let Some(k) = found {
+                    if let Some((_, bold)) = t.words.get(k) {
+                        w.format.bold = *bold;
+                    }
+                    w.format.colour = t.colour.clone();
+                    j = k + 1;
+                }
+            }
+        }
+    }
+    Ok(())
 }
