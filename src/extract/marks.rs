@@ -18,6 +18,10 @@ pub struct CellMark {
     pub struck: bool,
     /// An empty box (☐ or an unchecked checkbox): explicitly not chosen.
     pub empty_box: bool,
+    /// The mark is a tick (✓ ✔ √ ☑, a Wingdings tick): unmistakably "this one".
+    pub check: bool,
+    /// The mark is a cross alone (✗ ✘ ✖ ❌ x X): "this one" to some, "not this" to others.
+    pub cross: bool,
 }
 
 /// Glyphs and words that mean "this one".
@@ -33,25 +37,55 @@ fn is_empty_box(token: &str) -> bool {
     matches!(token.trim(), "☐" | "□" | "○" | "◯" | "[ ]" | "( )" | "❏")
 }
 
-/// Is this run's formatting a mark? Colour counts only when `ignore_colour` is `None` or differs.
+/// Is this run's formatting a mark? Every mark it carries, in a fixed order, joined by "+" (so a
+/// word printed bold and then highlighted reads differently from the printed bold alone).
 fn format_mark(f: &RunFormat) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
     if let Some(h) = &f.highlight {
-        return Some(format!("highlight {h}"));
+        parts.push(format!("highlight {h}"));
     }
     if let Some(s) = &f.shading {
-        return Some(format!("shading {s}"));
+        parts.push(format!("shading {s}"));
     }
     if f.boxed {
-        return Some("circled".into());
+        parts.push("circled".into());
     }
     if f.bold {
-        return Some("bold".into());
+        parts.push("bold".into());
     }
     if f.underline {
-        return Some("underline".into());
+        parts.push("underline".into());
     }
     if let Some(c) = &f.colour {
-        return Some(format!("colour {c}"));
+        parts.push(format!("colour {c}"));
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("+"))
+    }
+}
+
+/// The set of marks in a `formatted` description.
+fn mark_set(f: &Option<String>) -> Vec<&str> {
+    let mut v: Vec<&str> = f.as_deref().map(|s| s.split('+').collect()).unwrap_or_default();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Which of two formattings carries more marks: `Some(true)` when `a` has every mark of `b` and
+/// more, `Some(false)` the other way, `None` when equal or neither contains the other.
+pub fn more_marked(a: &Option<String>, b: &Option<String>) -> Option<bool> {
+    let (sa, sb) = (mark_set(a), mark_set(b));
+    if sa == sb {
+        return None;
+    }
+    if sb.iter().all(|m| sa.contains(m)) {
+        return Some(true);
+    }
+    if sa.iter().all(|m| sb.contains(m)) {
+        return Some(false);
     }
     None
 }
@@ -95,6 +129,8 @@ pub fn cell_mark(text: &str, runs: &[&Run], shading: Option<&str>, label: &str) 
             }
         } else if is_tick_token(&considered) || considered.chars().any(|c| "✓✔√☒☑✗✘".contains(c)) {
             mark.tick = true;
+            mark.check = considered.chars().any(|c| "✓✔√☑".contains(c));
+            mark.cross = !mark.check && considered.chars().all(|c| "✗✘✖❌xX".contains(c) || c.is_whitespace());
         } else if word == "n/a" || word == "na" || lower.chars().all(|c| matches!(c, '-' | '–' | '—' | '/' | ' ')) {
             // "N/A" or a dash: nothing chosen.
         } else {
@@ -106,7 +142,10 @@ pub fn cell_mark(text: &str, runs: &[&Run], shading: Option<&str>, label: &str) 
         }
     }
     if let Some(s) = shading {
-        mark.formatted.get_or_insert_with(|| format!("shading {s}"));
+        mark.formatted = Some(match mark.formatted.take() {
+            Some(f) => format!("{f}+cell shading {s}"),
+            None => format!("cell shading {s}"),
+        });
     }
     mark
 }
@@ -127,11 +166,10 @@ pub fn choose_yes_no(yes: &CellMark, no: &CellMark) -> Choice {
         return match (yes.struck, no.struck) {
             (false, true) => Choice::Yes,
             (true, false) => Choice::No,
-            _ => match (&yes.formatted, &no.formatted) {
-                (Some(a), Some(b)) if a == b => Choice::None,
-                (Some(_), None) => Choice::Yes,
-                (None, Some(_)) => Choice::No,
-                _ => Choice::None,
+            _ => match more_marked(&yes.formatted, &no.formatted) {
+                Some(true) => Choice::Yes,
+                Some(false) => Choice::No,
+                None => Choice::None,
             },
         };
     }
@@ -146,11 +184,10 @@ pub fn choose_yes_no(yes: &CellMark, no: &CellMark) -> Choice {
             if yes.empty_box || no.empty_box {
                 return Choice::None;
             }
-            match (&yes.formatted, &no.formatted) {
-                (Some(a), Some(b)) if a == b => Choice::None,
-                (Some(_), None) => Choice::Yes,
-                (None, Some(_)) => Choice::No,
-                _ => Choice::None,
+            match more_marked(&yes.formatted, &no.formatted) {
+                Some(true) => Choice::Yes,
+                Some(false) => Choice::No,
+                None => Choice::None,
             }
         }
     }

@@ -410,8 +410,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
         // Typed forms rarely have more than a couple of rows marked both ways; printed-word forms
         // leave every untouched row with both.
         let prefilled = both_words >= 3 || pending.len() >= 4 && both_words * 2 >= pending.len();
+        let baseline = if prefilled { unmarked_twin(&pending) } else { None };
         for p in &pending {
-            self.finish_row(p, prefilled);
+            self.finish_row(p, prefilled, baseline.as_ref());
         }
         for q in catalogue::QUESTIONS {
             if !seen.contains_key(q.id) && !pending.is_empty() {
@@ -421,7 +422,10 @@ impl<'l, 'a> Extractor<'l, 'a> {
         seen.len()
     }
 
-    fn finish_row(&mut self, p: &PendingRow, prefilled: bool) {
+    /// `baseline`: on a form with YES and NO printed in every row, how an unchosen word looks
+    /// (learnt from the rows where one word is marked), so a row with both words marked the same
+    /// way reads as "both" rather than as untouched.
+    fn finish_row(&mut self, p: &PendingRow, prefilled: bool, baseline: Option<&Option<String>>) {
         let Some(q) = catalogue::question(p.id) else { return };
         let comment = p.comment.as_deref().and_then(text::cell_value);
         let mut answer: Option<Answer> = None;
@@ -439,9 +443,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 };
             }
         } else {
-            let yes = p.yes.as_ref().map(|c| marks::cell_mark(&c.text, &c.runs.iter().collect::<Vec<_>>(), c.shading.as_deref(), "yes")).unwrap_or_default();
-            let no = p.no.as_ref().map(|c| marks::cell_mark(&c.text, &c.runs.iter().collect::<Vec<_>>(), c.shading.as_deref(), "no")).unwrap_or_default();
-            let (mut yes, mut no) = (yes, no);
+            let (mut yes, mut no) = p.marks();
             if !prefilled && yes.label_only && no.label_only {
                 // Both words typed by the filler.
                 yes.tick = true;
@@ -455,9 +457,43 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 Choice::Both => Some(Answer::Both),
                 Choice::None => None,
             };
+            if answer.is_none()
+                && prefilled
+                && yes.label_only
+                && no.label_only
+                && !yes.struck
+                && !no.struck
+                && yes.formatted.is_some()
+                && yes.formatted == no.formatted
+                && baseline.is_some_and(|b| marks::more_marked(&yes.formatted, b) == Some(true))
+            {
+                // Both printed words marked alike, unlike the form's unchosen words.
+                answer = Some(Answer::Both);
+            }
+            if answer == Some(Answer::Both) && (yes.check && no.cross || no.check && yes.cross) {
+                // A tick on one side and a cross on the other: the cross says "not this".
+                let (side, other, a) = if yes.check { ("YES", "NO", Answer::Yes) } else { ("NO", "YES", Answer::No) };
+                self.warn(format!(
+                    "row {}: a tick under {side} and a cross under {other}; read as {side} (the cross taken to mean 'not this')",
+                    q.id
+                ));
+                answer = Some(a);
+            }
+            let from_cells = answer;
             if answer.is_none() && !yes.tick && !no.tick && !yes.label_only && !no.label_only {
                 if let Some(c) = &comment {
                     answer = marks::answer_in_comment(c).map(|v| if v { Answer::Yes } else { Answer::No });
+                }
+            }
+            if let (Some(a @ (Answer::Yes | Answer::No)), Some(c)) = (from_cells, &comment) {
+                if let Some(said) = marks::answer_in_comment(c) {
+                    if said != (a == Answer::Yes) {
+                        let (marked, word) = if a == Answer::Yes { ("YES", "No") } else { ("NO", "Yes") };
+                        self.warn(format!(
+                            "row {}: marked {marked} but the comment begins '{word}'; read as {marked} (the mark)",
+                            q.id
+                        ));
+                    }
                 }
             }
         }
@@ -1068,6 +1104,16 @@ impl PendingRow {
         }
     }
 
+    /// What the YES and NO cells show.
+    fn marks(&self) -> (marks::CellMark, marks::CellMark) {
+        let mark = |c: &Option<OwnedCell>, label: &str| {
+            c.as_ref()
+                .map(|c| marks::cell_mark(&c.text, &c.runs.iter().collect::<Vec<_>>(), c.shading.as_deref(), label))
+                .unwrap_or_default()
+        };
+        (mark(&self.yes, "yes"), mark(&self.no, "no"))
+    }
+
     /// True when the YES cell holds just "yes" and the NO cell just "no" (printed or typed).
     fn both_label_words(&self) -> bool {
         let word = |c: &Option<OwnedCell>| c.as_ref().map(|c| normalise(&c.text)).unwrap_or_default();
@@ -1082,6 +1128,30 @@ impl PendingRow {
         }
         self.assign(line, cols, true);
     }
+}
+
+/// How an unchosen printed word looks on a form with YES and NO printed in every row: the
+/// less-marked word of every row where one word is marked more than the other, when all such
+/// rows agree. `None` when no row shows it or the rows disagree.
+fn unmarked_twin(pending: &[PendingRow]) -> Option<Option<String>> {
+    let mut twin: Option<Option<String>> = None;
+    for p in pending {
+        let (yes, no) = p.marks();
+        if !(yes.label_only && no.label_only) || yes.struck || no.struck {
+            continue;
+        }
+        let plain = match marks::more_marked(&yes.formatted, &no.formatted) {
+            Some(true) => no.formatted,
+            Some(false) => yes.formatted,
+            None => continue,
+        };
+        match &twin {
+            None => twin = Some(plain),
+            Some(t) if *t == plain => {}
+            Some(_) => return None,
+        }
+    }
+    twin
 }
 
 /// The lines of a question cell after its first line (where "1 2 3 4 5" stands on rating rows),
