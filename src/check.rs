@@ -163,6 +163,10 @@ pub fn render_text(c: &Check) -> String {
         out.push_str("This file could not be read as a QA form.\n");
     }
     out.push_str(&format!("{} thing{} to chase:\n", c.items.len(), if c.items.len() == 1 { "" } else { "s" }));
+    // Row ids padded to the widest in their group, so the wording lines up.
+    let width_of = |h: &str| {
+        c.items.iter().filter(|i| heading(i.kind) == h).filter_map(|i| i.row.as_ref()).map(|r| r.chars().count()).max().unwrap_or(0)
+    };
     let mut last = "";
     for i in &c.items {
         let h = heading(i.kind);
@@ -171,7 +175,7 @@ pub fn render_text(c: &Check) -> String {
             last = h;
         }
         match &i.row {
-            Some(r) => out.push_str(&format!("  {r:<8} {}\n", i.what)),
+            Some(r) => out.push_str(&format!("  {r:<width$}  {}\n", i.what, width = width_of(h))),
             None => out.push_str(&format!("  {}\n", i.what)),
         }
     }
@@ -189,6 +193,6 @@ mod tests {
         assert_eq!(c.items.iter().filter(|i| i.kind == "unanswered").count(), 40);
         assert_eq!(c.items.iter().filter(|i| i.kind == "rating_missing").count(), 2);
         let text = render_text(&c);
-        assert!(text.contains("1.4      Does the chronology evidence child’s voice? Show examples"));
+        assert!(text.lines().any(|l| l.trim_start().starts_with("1.4 ") && l.ends_with("Does the chronology evidence child’s voice? Show examples")));
     }
 }

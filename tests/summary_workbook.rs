@@ -127,6 +127,14 @@ fn workbook_from_truth_records() {
     assert_eq!(s(april.get(col["Return"])), "earlier");
     assert_eq!(s(april.get(col["Review status"])), "overdue");
 
+    // Rowan Tree's 26/02/2021 review (due 17/09/2021) is done: a later return is dated after it.
+    let rowan = data
+        .iter()
+        .find(|r| s(r.get(col["School"])) == "Rowan Tree Primary" && s(r.get(col["Form date"])) == "2021-02-26")
+        .unwrap();
+    assert_eq!(s(rowan.get(col["Review date"])), "2021-09-17");
+    assert_eq!(s(rowan.get(col["Review status"])), "done");
+
     // Flagged (overdue review or poor standard) latest rows come first, and earlier returns last.
     let flagged: Vec<bool> = data
         .iter()
