@@ -206,6 +206,29 @@ fn workbook_from_truth_records() {
         assert_eq!(num(row.get(col["All returns read"])), Some(all as f64), "{name} over all returns");
         assert_eq!(num(row.get(col["Latest return per school"])), Some(latest as f64), "{name} over latest returns");
     }
+    // Questions: worst first; counts over each school's latest return.
+    let qrows = sheet(&out, "Questions");
+    let (qh, qcol) = header(&qrows, "Id");
+    let qdata: Vec<&Vec<Data>> = qrows.iter().skip(qh + 1).filter(|r| !s(r.first()).is_empty()).collect();
+    assert_eq!(qdata.len(), 42);
+    let worst: Vec<f64> = qdata.iter().map(|r| num(r.get(qcol["% NO or blank"])).unwrap()).collect();
+    assert!(worst.windows(2).all(|w| w[0] >= w[1]), "worst first");
+    for id in ["1.5", "3.3", "9.10"] {
+        let row = qdata.iter().find(|r| s(r.first()) == id).unwrap();
+        let no = latest_by_school.values().filter(|r| r.questions[id].answer == Some(cpoms_qa::record::Answer::No)).count();
+        let blank = latest_by_school
+            .values()
+            .filter(|r| r.questions[id].answer.is_none() && r.questions[id].rating.flatten().is_none())
+            .count();
+        assert_eq!(num(row.get(qcol["NO"])), Some(no as f64), "{id}");
+        assert_eq!(num(row.get(qcol["Blank"])), Some(blank as f64), "{id}");
+    }
+    // The dashboard's five questions are the Questions sheet's first five.
+    let (fh, _) = header(&rows, "Question");
+    for i in 0..5 {
+        let id = s(qdata[i].first());
+        assert!(s(rows[fh + 1 + i].first()).starts_with(&format!("{id}: ")), "{id}");
+    }
     let files = rows.iter().find(|r| s(r.first()) == "Files read").unwrap();
     assert_eq!(num(files.get(1)), Some(records.len() as f64));
 

@@ -114,6 +114,7 @@ pub struct ReturnView<'a> {
     pub yes: usize,
     pub no: usize,
     pub both: usize,
+    /// Rows with no mark (a rating row with its rating given is not blank).
     pub blank: usize,
     /// Overall standard or a rating worse than the amber threshold.
     pub poor: bool,
@@ -215,10 +216,13 @@ pub fn analyse<'a>(records: &'a [Record], opts: &SummaryOptions, calendar: &Term
         let review_date = record.review_date.as_deref().and_then(dates::parse_iso);
         let (mut yes, mut no, mut both, mut blank) = (0, 0, 0, 0);
         for q in catalogue::QUESTIONS {
-            match record.questions.get(q.id).and_then(|a| a.answer) {
+            let qa = record.questions.get(q.id);
+            match qa.and_then(|a| a.answer) {
                 Some(Answer::Yes) => yes += 1,
                 Some(Answer::No) => no += 1,
                 Some(Answer::Both) => both += 1,
+                // A rating row answered with its rating alone is not blank.
+                None if qa.and_then(|a| a.rating.flatten()).is_some() => {}
                 None => blank += 1,
             }
         }

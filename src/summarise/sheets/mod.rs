@@ -32,12 +32,14 @@ pub struct QuestionStat {
     pub yes: usize,
     pub no: usize,
     pub both: usize,
+    /// Rating rows answered by their rating alone (neither YES nor NO, not blank).
+    pub rated: usize,
     pub blank: usize,
 }
 
 impl QuestionStat {
     pub fn total(&self) -> usize {
-        self.yes + self.no + self.both + self.blank
+        self.yes + self.no + self.both + self.rated + self.blank
     }
     pub fn no_or_blank(&self) -> usize {
         self.no + self.blank
@@ -76,14 +78,16 @@ impl<'a, 'r> Ctx<'a, 'r> {
 fn question_stats(analysis: &Analysis) -> Vec<QuestionStat> {
     let mut stats: Vec<QuestionStat> = catalogue::QUESTIONS
         .iter()
-        .map(|q| QuestionStat { question: q, yes: 0, no: 0, both: 0, blank: 0 })
+        .map(|q| QuestionStat { question: q, yes: 0, no: 0, both: 0, rated: 0, blank: 0 })
         .collect();
     for r in analysis.returns.iter().filter(|r| r.latest) {
         for s in &mut stats {
-            match r.record.questions.get(s.question.id).and_then(|a| a.answer) {
+            let qa = r.record.questions.get(s.question.id);
+            match qa.and_then(|a| a.answer) {
                 Some(Answer::Yes) => s.yes += 1,
                 Some(Answer::No) => s.no += 1,
                 Some(Answer::Both) => s.both += 1,
+                None if qa.and_then(|a| a.rating.flatten()).is_some() => s.rated += 1,
                 None => s.blank += 1,
             }
         }

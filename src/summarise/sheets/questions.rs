@@ -27,6 +27,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Column::new("NO", 6.0),
         Column::new("Both", 6.0),
         Column::new("Blank", 7.0),
+        Column::wrapped("Rating only", 8.0),
         Column::wrapped("% YES", 8.0),
         Column::wrapped("% NO", 8.0),
         Column::wrapped("% both", 8.0),
@@ -46,6 +47,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             Cell::num(s.no as f64),
             Cell::num(s.both as f64),
             Cell::num(s.blank as f64),
+            Cell::num(s.rated as f64),
             Cell::num(s.yes as f64 / total),
             Cell::num(s.no as f64 / total),
             Cell::num(s.both as f64 / total),
@@ -55,7 +57,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     }
     let last = write_table(ws, HEADER_ROW, &cols, &rows, 1, f)?;
     for r in 0..rows.len() as u32 {
-        for c in 8..=12u16 {
+        for c in 9..=13u16 {
             if let Some(Cell::Num(v)) = rows.get(r as usize).and_then(|row| row.get(c as usize)) {
                 ws.write_number_with_format(HEADER_ROW + 1 + r, c, *v, &f.percent)?;
             }
@@ -66,7 +68,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             .set_fill_color(rust_xlsxwriter::Color::RGB(0xE06666))
             .set_minimum(rust_xlsxwriter::ConditionalFormatType::Number, 0)
             .set_maximum(rust_xlsxwriter::ConditionalFormatType::Number, 1);
-        ws.add_conditional_format(HEADER_ROW + 1, 12, last, 12, &bar)?;
+        ws.add_conditional_format(HEADER_ROW + 1, 13, last, 13, &bar)?;
     }
     Ok(())
 }
