@@ -230,3 +230,42 @@ fn real_world_doc_and_rtf_read_or_fail_cleanly() {
         assert!(read_ok * 2 > files.len(), "only {read_ok} of {} legacy files read", files.len());
     }
 }
+
+/// Differences known to be the extractor's, not the conversion's: 050 types its answer after the
+/// printed choice ("Y/N   Y"), which the extractor does not read yet. Reported to the lead.
+const KNOWN_EXTRACTOR_GAPS: &[(&str, &str)] = &[
+    ("050_QA_Tool_Rowan_Tree_Primary_20221219.doc", "actions_required"),
+    ("050_QA_Tool_Rowan_Tree_Primary_20221219.doc", "review_required"),
+];
+
+/// The .doc forms, converted, extract to their truth files field by field.
+#[test]
+fn doc_forms_match_truth() {
+    if soffice().is_none() {
+        return;
+    }
+    let files = doc_fixtures();
+    let results = in_parallel(&files, |p| (p.clone(), load_truth(p), extract_json(p)));
+    let mut report = String::new();
+    let (mut fields, mut right) = (0usize, 0usize);
+    for (file, truth, got) in &results {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let total = compared_fields(truth).len();
+        let mut diffs = differences(truth, got);
+        fields += total;
+        right += total.saturating_sub(diffs.len());
+        diffs.retain(|(k, _, _)| !KNOWN_EXTRACTOR_GAPS.contains(&(name.as_str(), k.as_str())));
+        let missing = missing_warnings(truth, got);
+        if !diffs.is_empty() || !missing.is_empty() {
+            report.push_str(&format!("\n== {name}: {} of {total} fields differ\n", diffs.len()));
+            for (k, want, have) in diffs.iter().take(40) {
+                report.push_str(&format!("   {k}: expected {want}, got {have}\n"));
+            }
+            for m in &missing {
+                report.push_str(&format!("   missing warning {m}\n"));
+            }
+        }
+    }
+    eprintln!("doc: {right}/{fields} fields right over {} files", results.len());
+    assert!(report.is_empty(), "{right}/{fields} fields right{report}");
+}

@@ -105,7 +105,7 @@ pub(crate) struct Parsed {
 
 /// A symbol font whose private-use characters we map to Unicode look-alikes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SymFont {
+pub(crate) enum SymFont {
     Wingdings,
     Wingdings2,
     Wingdings3,
@@ -113,7 +113,7 @@ enum SymFont {
     Webdings,
 }
 
-fn sym_font(name: &str) -> Option<SymFont> {
+pub(crate) fn sym_font(name: &str) -> Option<SymFont> {
     let n = name.trim().to_ascii_lowercase();
     match n.as_str() {
         "wingdings" => Some(SymFont::Wingdings),
@@ -126,7 +126,7 @@ fn sym_font(name: &str) -> Option<SymFont> {
 }
 
 /// The Unicode look-alike of a symbol-font character (code with or without the F0 prefix).
-fn symbol_char(font: SymFont, code: u32) -> Option<char> {
+pub(crate) fn symbol_char(font: SymFont, code: u32) -> Option<char> {
     let low = if (0xF000..=0xF0FF).contains(&code) { code - 0xF000 } else { code };
     let c = match (font, low) {
         (SymFont::Wingdings, 0xFC) => '✓',

@@ -15,6 +15,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::model::{Document, Format};
@@ -34,7 +35,10 @@ pub fn read(path: &Path, format: Format, limits: &Limits, deadline: &Deadline) -
     let program = find_office(limits.soffice.as_deref(), std::env::var_os("PATH").as_deref())
         .ok_or_else(|| needs_tool(format))?;
     let work = WorkDir::new()?;
-    let docx = convert(&program, path, format, &work, limits.convert_time)?;
+    let docx = {
+        let _slot = ConversionSlot::take();
+        convert(&program, path, format, &work, limits.convert_time)?
+    };
     // The conversion has its own time limit; reading the result gets the usual one.
     let deadline = Deadline::after(limits.max_time);
     crate::read::docx::read(&docx, limits, &deadline).map_err(|e| match e {
@@ -121,6 +125,35 @@ fn is_program(p: &Path) -> bool {
     #[cfg(not(unix))]
     {
         true
+    }
+}
+
+/// Most LibreOffice conversions running at once: each is a whole office suite (a few hundred MB),
+/// and a batch on a many-core laptop must not start one per core.
+const MAX_CONVERSIONS: usize = 4;
+
+static RUNNING: Mutex<usize> = Mutex::new(0);
+static FREED: Condvar = Condvar::new();
+
+/// One of the [`MAX_CONVERSIONS`] places, held while a conversion runs.
+struct ConversionSlot;
+
+impl ConversionSlot {
+    fn take() -> Self {
+        let mut running = RUNNING.lock().unwrap_or_else(|p| p.into_inner());
+        while *running >= MAX_CONVERSIONS {
+            running = FREED.wait(running).unwrap_or_else(|p| p.into_inner());
+        }
+        *running += 1;
+        ConversionSlot
+    }
+}
+
+impl Drop for ConversionSlot {
+    fn drop(&mut self) {
+        let mut running = RUNNING.lock().unwrap_or_else(|p| p.into_inner());
+        *running = running.saturating_sub(1);
+        FREED.notify_one();
     }
 }
 

@@ -19,7 +19,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, XmlVersion};
 
 use crate::model::{Block, Cell, Document, Paragraph, Row, Run, RunFormat, RunKind, Table};
-use crate::read::{zipped, Deadline, Limits, ReadError};
+use crate::read::{docx, zipped, Deadline, Limits, ReadError};
 
 const NS_OFFICE: &str = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
 const NS_TEXT: &str = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
@@ -938,13 +938,13 @@ impl<'a> Parser<'a> {
         let Some((i, props)) = self.current_para() else { return };
         let Some(Frame::Para(p)) = self.stack.get_mut(i) else { return };
         let format = props.format();
-        let symbol_font = props.font.as_deref().and_then(SymbolFont::of);
+        let font = props.font.as_deref();
         let mut plain = String::new();
         for c in s.chars() {
-            if let Some(glyph) = symbol_font.and_then(|f| f.glyph(c)) {
+            if let Some(glyph) = symbol_glyph(font, c) {
                 push_run(&mut p.runs, &plain, &format, RunKind::Text);
                 plain.clear();
-                push_run(&mut p.runs, glyph, &format, RunKind::Symbol);
+                push_run(&mut p.runs, glyph.encode_utf8(&mut [0u8; 4]), &format, RunKind::Symbol);
                 p.at_start = false;
                 p.trailing_space = false;
                 continue;
@@ -1024,58 +1024,16 @@ fn push_run(runs: &mut Vec<Run>, text: &str, format: &RunFormat, kind: RunKind) 
     runs.push(Run { text: text.to_string(), format: format.clone(), kind });
 }
 
-/// Symbol fonts whose characters people use as ticks and boxes.
-#[derive(Debug, Clone, Copy)]
-enum SymbolFont {
-    Wingdings,
-    Wingdings2,
-    Symbol,
-}
-
-impl SymbolFont {
-    fn of(family: &str) -> Option<SymbolFont> {
-        let f = family.trim().to_ascii_lowercase();
-        if f == "wingdings 2" || f == "wingdings2" {
-            Some(SymbolFont::Wingdings2)
-        } else if f == "wingdings" {
-            Some(SymbolFont::Wingdings)
-        } else if f == "symbol" {
-            Some(SymbolFont::Symbol)
-        } else {
-            None
-        }
-    }
-
-    /// The Unicode look-alike of a symbol-font character (given either as the private-use
-    /// U+F0xx Word and LibreOffice write, or as the plain byte value), for the marks people use:
-    /// ticks → ✓, crosses and filled boxes → ☒, empty boxes → ☐, the Symbol font's √.
-    fn glyph(self, c: char) -> Option<&'static str> {
-        let code = c as u32;
-        let byte = if (0xF000..=0xF0FF).contains(&code) {
-            code - 0xF000
-        } else if (0x20..=0xFF).contains(&code) {
-            code
-        } else {
-            return None;
-        };
-        match self {
-            SymbolFont::Wingdings => match byte {
-                0xFC => Some("✓"),
-                0xFB | 0xFD | 0xFE | 0x78 => Some(CHECKED),
-                0x6F | 0x70 | 0x71 | 0x72 | 0xA8 => Some(UNCHECKED),
-                _ => None,
-            },
-            SymbolFont::Wingdings2 => match byte {
-                0x50 => Some("✓"),
-                0x4F | 0x51 | 0x52 | 0x53 | 0x54 | 0xCF => Some(CHECKED),
-                0xA3 | 0x2A => Some(UNCHECKED),
-                _ => None,
-            },
-            SymbolFont::Symbol => match byte {
-                0xD6 => Some("√"),
-                _ => None,
-            },
-        }
+/// The Unicode look-alike of a character typed in a symbol font (Wingdings ticks and boxes), with
+/// the .docx reader's own table so both formats give the same glyph; a private-use character in
+/// no known symbol font is read as Wingdings, as the .docx reader does.
+fn symbol_glyph(font: Option<&str>, c: char) -> Option<char> {
+    let code = c as u32;
+    let pua = (0xF020..=0xF0FF).contains(&code);
+    match font.and_then(docx::sym_font) {
+        Some(f) if pua || (0x20..=0xFF).contains(&code) => docx::symbol_char(f, code),
+        None if pua => docx::symbol_char(docx::SymFont::Wingdings, code),
+        _ => None,
     }
 }
 
