@@ -147,7 +147,7 @@ impl<'a> OdsReader<'a> {
         loop {
             buf.clear();
             events += 1;
-            if events % 4096 == 0 {
+            if events.is_multiple_of(4096) {
                 self.deadline.check()?;
             }
             let ev = match xml.read_event_into(&mut buf) {
@@ -168,11 +168,7 @@ impl<'a> OdsReader<'a> {
                     }
                     self.start(&e, false)?;
                 }
-                Event::Empty(e) => {
-                    if self.skip_depth == 0 {
-                        self.start(&e, true)?;
-                    }
-                }
+                Event::Empty(e) if self.skip_depth == 0 => self.start(&e, true)?,
                 Event::End(e) => {
                     depth = depth.saturating_sub(1);
                     if self.skip_depth > 0 {
@@ -181,24 +177,18 @@ impl<'a> OdsReader<'a> {
                     }
                     self.end(e.name().as_ref())?;
                 }
-                Event::Text(t) => {
-                    if self.skip_depth == 0 && self.in_paragraph {
-                        let text = t.xml10_content();
-                        self.push_text(&text);
-                    }
+                Event::Text(t) if self.skip_depth == 0 && self.in_paragraph => {
+                    let text = t.xml10_content();
+                    self.push_text(&text);
                 }
-                Event::GeneralRef(r) => {
-                    if self.skip_depth == 0 && self.in_paragraph {
-                        let mut s = String::new();
-                        push_entity(&r, &mut s);
-                        self.push_text(&s);
-                    }
+                Event::GeneralRef(r) if self.skip_depth == 0 && self.in_paragraph => {
+                    let mut s = String::new();
+                    push_entity(&r, &mut s);
+                    self.push_text(&s);
                 }
-                Event::CData(t) => {
-                    if self.skip_depth == 0 && self.in_paragraph {
-                        let text = t.xml10_content();
-                        self.push_text(&text);
-                    }
+                Event::CData(t) if self.skip_depth == 0 && self.in_paragraph => {
+                    let text = t.xml10_content();
+                    self.push_text(&text);
                 }
                 Event::Eof => break,
                 _ => {}
@@ -295,10 +285,10 @@ impl<'a> OdsReader<'a> {
                 }
             }
             "office:annotation" | "draw:frame" | "draw:custom-shape" | "draw:g" | "text:note"
-            | "table:shapes" | "office:forms" => {
-                if !empty {
-                    self.skip_depth = 1;
-                }
+            | "table:shapes" | "office:forms"
+                if !empty =>
+            {
+                self.skip_depth = 1;
             }
             "text:p" | "text:h" if self.cell.is_some() => {
                 if let Some(cell) = self.cell.as_mut() {
@@ -309,11 +299,7 @@ impl<'a> OdsReader<'a> {
                     self.span_styles.clear();
                 }
             }
-            "text:span" if self.in_paragraph => {
-                if !empty {
-                    self.span_styles.push(attr(e, "text:style-name"));
-                }
-            }
+            "text:span" if self.in_paragraph && !empty => self.span_styles.push(attr(e, "text:style-name")),
             "text:s" if self.in_paragraph => {
                 let n = number_attr(e, "text:c").unwrap_or(1).clamp(1, 1000) as usize;
                 self.push_text(&" ".repeat(n));

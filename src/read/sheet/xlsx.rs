@@ -52,7 +52,7 @@ pub fn read(bytes: Vec<u8>, limits: &Limits, deadline: &Deadline) -> Result<Docu
         let mut streamed: u64 = 0;
         loop {
             streamed += 1;
-            if streamed % 1024 == 0 {
+            if streamed.is_multiple_of(1024) {
                 deadline.check()?;
             }
             match reader.next_cell_with_style_id() {
@@ -214,7 +214,7 @@ fn rich_strings(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Option<Ha
     loop {
         buf.clear();
         events += 1;
-        if events % 4096 == 0 && deadline.check().is_err() {
+        if events.is_multiple_of(4096) && deadline.check().is_err() {
             return Some(out);
         }
         let ev = xml.read_event_into(&mut buf).ok()?;
