@@ -730,8 +730,12 @@ fn build(rng: &mut Rng, index: usize, look: Look, school: Option<&str>) -> Resul
     if let Some(name) = school {
         record.header.school = Some(name.to_string());
     }
-    if matches!(look, Look::Docx { mark: DocxMark::Shaded, .. } | Look::Xlsx { mark: XlsxMark::Filled }) {
-        // Both cells shaded reads as decoration, not as two marks: people who shade pick one.
+    if matches!(
+        look,
+        Look::Docx { mark: DocxMark::Shaded | DocxMark::BoldWord, .. } | Look::Xlsx { mark: XlsxMark::Filled }
+    ) {
+        // Both cells shaded (or both printed words bold) reads as decoration, not as two marks:
+        // people who mark by formatting pick one.
         for a in record.questions.values_mut() {
             if a.answer == Some(Answer::Both) {
                 a.answer = Some(Answer::Yes);
