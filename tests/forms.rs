@@ -80,7 +80,7 @@ fn bad_fixtures_match_their_truth_fields_and_status() {
 
 #[test]
 fn spreadsheet_forms_match_truth() {
-    check_formats(&["xlsx"]);
+    check_formats(&["xlsx", "ods"]);
 }
 
 #[test]
