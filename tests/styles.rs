@@ -4,7 +4,7 @@
 //! failure names the style, and a listed fixture that goes missing fails too.
 //!
 //! The fixtures are written by `scripts/make_style_fixtures.py` and
-//! `scripts/make_producer_fixtures.sh` and committed; these tests only read them.
+//! `scripts/make_producer_fixtures.py` (python-docx forms: `scripts/make_pydocx_forms.py`) and committed; these tests only read them.
 
 mod common;
 
@@ -149,4 +149,31 @@ fn names_row_is_exact() {
     assert!(!names_row("row 1.40: both", "1.4"));
     assert!(!names_row("row 9.10: both", "9.1"));
     assert!(names_row("Row 9.1.", "9.1"));
+}
+
+#[test]
+fn libreoffice_resaved_returns() {
+    check(&producers(), "PRODUCERS.tsv", Some("lo"));
+}
+
+#[test]
+fn libreoffice_via_odt_returns() {
+    check(&producers(), "PRODUCERS.tsv", Some("lo_odt"));
+}
+
+#[test]
+fn pandoc_resaved_returns() {
+    check(&producers(), "PRODUCERS.tsv", Some("pandoc"));
+}
+
+#[test]
+fn python_docx_returns() {
+    check(&producers(), "PRODUCERS.tsv", Some("pydocx"));
+}
+
+#[test]
+fn every_producer_fixture_is_listed() {
+    let listed: Vec<PathBuf> = listing(&producers(), "PRODUCERS.tsv").into_iter().map(|(_, _, p)| p).collect();
+    let unlisted: Vec<PathBuf> = files_with_truth(&producers()).into_iter().filter(|p| !listed.contains(p)).collect();
+    assert!(unlisted.is_empty(), "fixtures not in PRODUCERS.tsv (so never tested): {unlisted:?}");
 }
