@@ -45,23 +45,24 @@ pub fn read_package<R: Read + Seek>(pkg: &mut Package<R>, limits: &Limits, deadl
     let rels = pkg.relationships(&main)?;
     let mut notes = Vec::new();
 
+    let xml = pkg.read(&main)?;
+    let text = xml_text(&xml)?;
+
+    // Styles matter through the defaults and the default paragraph style, and through styles
+    // the text names. A document naming none needs only the head of the styles part.
+    let names_styles = text.contains("pStyle") || text.contains("rStyle");
     let styles = match rels.iter().find(|r| !r.external && r.is_type("styles")) {
-        Some(rel) => match pkg.read_opt(&rel.target)? {
-            Some(bytes) => match xml_text(&bytes).and_then(|t| Styles::parse(&t, limits, deadline)) {
-                Ok(s) => s,
-                Err(e @ (ReadError::TooLarge(_) | ReadError::TooSlow)) => return Err(e),
-                Err(_) => {
-                    notes.push("the document's styles could not be read; formatting from styles is ignored".to_string());
-                    Styles::default()
-                }
-            },
-            None => Styles::default(),
+        Some(rel) => match read_styles(pkg, &rel.target, names_styles, limits, deadline) {
+            Ok(s) => s,
+            Err(e @ (ReadError::TooLarge(_) | ReadError::TooSlow)) => return Err(e),
+            Err(_) => {
+                notes.push("the document's styles could not be read; formatting from styles is ignored".to_string());
+                Styles::default()
+            }
         },
         None => Styles::default(),
     };
 
-    let xml = pkg.read(&main)?;
-    let text = xml_text(&xml)?;
     let body = parse_part(&text, PartKind::Main, &styles, limits, deadline)?;
     drop(xml);
     notes.extend(body.notes);
@@ -81,6 +82,30 @@ pub fn read_package<R: Read + Seek>(pkg: &mut Package<R>, limits: &Limits, deadl
         }
     }
     Ok(Document { blocks: body.blocks, furniture, notes })
+}
+
+/// Bytes of a styles part read first when only its defaults are needed.
+const STYLES_HEAD: u64 = 64 * 1024;
+
+fn read_styles<R: Read + Seek>(pkg: &mut Package<R>, part: &str, all: bool, limits: &Limits, deadline: &Deadline) -> Result<Styles, ReadError> {
+    if !all {
+        if let Some(mut head) = pkg.read_prefix(part, STYLES_HEAD)? {
+            // Cut after the last complete tag so the text is whole UTF-8 ('>' is never inside a
+            // multi-byte character).
+            let end = head.iter().rposition(|&b| b == b'>').map_or(0, |i| i + 1);
+            head.truncate(end);
+            match xml_text(&head).and_then(|t| Styles::parse_defaults(&t, limits, deadline)) {
+                Ok(Some(s)) => return Ok(s),
+                Err(e @ (ReadError::TooLarge(_) | ReadError::TooSlow)) => return Err(e),
+                // Not complete in the head (or not UTF-8 there): read the whole part.
+                Ok(None) | Err(_) => {}
+            }
+        }
+    }
+    match pkg.read_opt(part)? {
+        Some(bytes) => Styles::parse(&xml_text(&bytes)?, limits, deadline),
+        None => Ok(Styles::default()),
+    }
 }
 
 /// Which part is being parsed (decides the root element expected).
@@ -281,6 +306,17 @@ const MAX_STYLES: usize = 20_000;
 
 impl Styles {
     pub(crate) fn parse(xml: &str, limits: &Limits, deadline: &Deadline) -> Result<Styles, ReadError> {
+        Styles::parse_inner(xml, limits, deadline, false).map(Option::unwrap_or_default)
+    }
+
+    /// Only the document defaults and the default paragraph style, from the start of a styles
+    /// part (they come first; the latent-style table and other styles need not be inflated).
+    /// `None` when `head` ends before they are complete.
+    fn parse_defaults(head: &str, limits: &Limits, deadline: &Deadline) -> Result<Option<Styles>, ReadError> {
+        Styles::parse_inner(head, limits, deadline, true)
+    }
+
+    fn parse_inner(xml: &str, limits: &Limits, deadline: &Deadline, defaults_only: bool) -> Result<Option<Styles>, ReadError> {
         struct Raw {
             based_on: Option<String>,
             props: RProps,
@@ -289,8 +325,8 @@ impl Styles {
         let mut raw: HashMap<String, Raw> = HashMap::new();
         let mut defaults = RProps::default();
         let mut default_paragraph = None;
-        // Local names of open elements in the W namespace (others as "").
-        let mut stack: Vec<String> = Vec::new();
+        // Open elements that matter here (others as "").
+        let mut stack: Vec<&'static str> = Vec::new();
         let mut current: Option<(String, Raw)> = None;
         let mut in_default_rpr = false;
         let mut events = 0u32;
@@ -299,15 +335,36 @@ impl Styles {
             if events.is_multiple_of(CHECK_EVERY) {
                 deadline.check()?;
             }
-            let (res, ev) = reader.read_resolved_event().map_err(|_| ReadError::Damaged("the styles part is not well-formed XML".into()))?;
+            let (res, ev) = match reader.read_resolved_event() {
+                Ok(x) => x,
+                Err(_) if defaults_only => return Ok(None),
+                Err(_) => return Err(ReadError::Damaged("the styles part is not well-formed XML".into())),
+            };
             let is_w = is_w_ns(&res);
             match ev {
+                // The latent-style table is most of a styles part and carries no formatting.
+                Event::Start(ref e) if is_w && e.local_name().as_ref() == "latentStyles" => {
+                    if reader.read_to_end(e.name()).is_err() {
+                        if defaults_only {
+                            return Ok(None);
+                        }
+                        return Err(ReadError::Damaged("the styles part is not well-formed XML".into()));
+                    }
+                }
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty = matches!(ev, Event::Empty(_));
-                    let local = if is_w { e.local_name().as_ref().to_string() } else { String::new() };
-                    let parent = stack.last().map(String::as_str).unwrap_or("");
-                    let grand = stack.len().checked_sub(2).and_then(|i| stack.get(i)).map(String::as_str).unwrap_or("");
-                    match (parent, local.as_str()) {
+                    let name = e.local_name();
+                    let full_local = if is_w { name.as_ref() } else { "" };
+                    let local: &'static str = match full_local {
+                        "styles" => "styles",
+                        "style" => "style",
+                        "rPr" => "rPr",
+                        "rPrDefault" => "rPrDefault",
+                        _ => "",
+                    };
+                    let parent = stack.last().copied().unwrap_or("");
+                    let grand = stack.len().checked_sub(2).and_then(|i| stack.get(i)).copied().unwrap_or("");
+                    match (parent, full_local) {
                         ("styles", "style") => {
                             let id = attr(e, "styleId").map(|v| v.into_owned()).unwrap_or_default();
                             if attr(e, "type").as_deref() == Some("paragraph")
@@ -338,25 +395,34 @@ impl Styles {
                         }
                     } else if local == "style" && parent == "styles" {
                         if let Some((id, r)) = current.take() {
+                            let done = defaults_only && default_paragraph.as_deref() == Some(id.as_str());
                             raw.insert(id, r);
+                            if done {
+                                break;
+                            }
                         }
                     }
                 }
                 Event::End(_) => {
                     let closed = stack.pop().unwrap_or_default();
-                    if closed == "style" && stack.last().map(String::as_str) == Some("styles") {
+                    if closed == "style" && stack.last().copied() == Some("styles") {
                         if let Some((id, r)) = current.take() {
                             if raw.len() >= MAX_STYLES {
                                 return Err(ReadError::TooLarge(format!("more than {MAX_STYLES} styles")));
                             }
+                            let done = defaults_only && default_paragraph.as_deref() == Some(id.as_str());
                             raw.insert(id, r);
+                            if done {
+                                break;
+                            }
                         }
                     }
-                    if closed == "rPr" && stack.last().map(String::as_str) == Some("rPrDefault") {
+                    if closed == "rPr" && stack.last().copied() == Some("rPrDefault") {
                         in_default_rpr = false;
                     }
                 }
                 Event::DocType(_) => return Err(hostile_doctype()),
+                Event::Eof if defaults_only => return Ok(None),
                 Event::Eof => break,
                 _ => {}
             }
@@ -380,7 +446,7 @@ impl Styles {
             }
             resolved.insert(id.clone(), props);
         }
-        Ok(Styles { defaults, resolved, default_paragraph })
+        Ok(Some(Styles { defaults, resolved, default_paragraph }))
     }
 
     /// Defaults with the paragraph style (or the default paragraph style) laid over.
@@ -498,6 +564,7 @@ enum Frame {
     FldChar,
     FfData,
     FfCheckBox,
+    FfDdList,
     TextBox,
 }
 
@@ -534,7 +601,19 @@ struct FieldState {
     checkbox: bool,
     default: Option<bool>,
     checked: Option<bool>,
+    /// A legacy drop-down (FORMDROPDOWN): its entries and the chosen and default indexes.
+    dropdown: Option<Dropdown>,
 }
+
+#[derive(Default)]
+struct Dropdown {
+    entries: Vec<String>,
+    result: Option<usize>,
+    default: Option<usize>,
+}
+
+/// Most entries kept from one legacy drop-down (Word allows 25).
+const MAX_DROPDOWN_ENTRIES: usize = 64;
 
 struct Parser<'a> {
     styles: &'a Styles,
@@ -831,6 +910,12 @@ impl<'a> Parser<'a> {
                     }
                     return Ok(Some(Frame::FfCheckBox));
                 }
+                if ns == Ns::W && local == "ddList" {
+                    if let Some(f) = self.fields.last_mut() {
+                        f.dropdown = Some(Dropdown::default());
+                    }
+                    return Ok(Some(Frame::FfDdList));
+                }
                 return Ok(None);
             }
             Some(Frame::FfCheckBox) => {
@@ -841,6 +926,20 @@ impl<'a> Parser<'a> {
                             "checked" => f.checked = Some(on_off(e)),
                             _ => {}
                         }
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::FfDdList) => {
+                if let (Ns::W, Some(Some(dd))) = (ns, self.fields.last_mut().map(|f| f.dropdown.as_mut())) {
+                    let index = || attr(e, "val").and_then(|v| v.trim().parse::<usize>().ok());
+                    match local {
+                        "result" => dd.result = index(),
+                        "default" => dd.default = index(),
+                        "listEntry" if dd.entries.len() < MAX_DROPDOWN_ENTRIES => {
+                            dd.entries.push(attr(e, "val").map(|v| v.into_owned()).unwrap_or_default())
+                        }
+                        _ => {}
                     }
                 }
                 return Ok(None);
@@ -970,7 +1069,7 @@ impl<'a> Parser<'a> {
             }
             "fldChar" => match attr(e, "fldCharType").as_deref() {
                 Some("begin") => {
-                    self.fields.push(FieldState { in_result: false, checkbox: false, default: None, checked: None });
+                    self.fields.push(FieldState { in_result: false, checkbox: false, default: None, checked: None, dropdown: None });
                     Some(Frame::FldChar)
                 }
                 Some("separate") => {
@@ -1001,7 +1100,7 @@ impl<'a> Parser<'a> {
                 // A field still in its instructions, or a checkbox field, never spans paragraphs:
                 // one left open here lost its end (e.g. to a tracked deletion); do not let it
                 // hide the rest of the document.
-                self.fields.retain(|f| f.in_result && !f.checkbox);
+                self.fields.retain(|f| f.in_result && !f.checkbox && f.dropdown.is_none());
                 if let Some(Node::Para { para, after, shading, .. }) = self.nodes.pop() {
                     if let (Some(s), Some(Node::Cell { para_shading, .. })) = (shading, self.nodes.last_mut()) {
                         if para_shading.is_none() {
@@ -1068,6 +1167,16 @@ impl<'a> Parser<'a> {
                     let format = self.current_run_format();
                     self.emit_run(checkbox_run(checked, format));
                 }
+                // A legacy drop-down shows its chosen entry; Word keeps it only in ffData.
+                let chosen = self.fields.last().and_then(|f| f.dropdown.as_ref()).and_then(|dd| {
+                    let i = dd.result.or(dd.default).unwrap_or(0);
+                    dd.entries.get(i).cloned()
+                });
+                if let Some(text) = chosen {
+                    self.flush_run_text();
+                    let format = self.current_run_format();
+                    self.emit_run(Run { text, format, kind: RunKind::Text });
+                }
             }
             Frame::TextBox => {
                 if let Some(Node::Blocks(blocks)) = self.nodes.pop() {
@@ -1091,7 +1200,8 @@ impl<'a> Parser<'a> {
             | Frame::SdtCheckbox
             | Frame::SdtContent
             | Frame::FfData
-            | Frame::FfCheckBox => {}
+            | Frame::FfCheckBox
+            | Frame::FfDdList => {}
         }
     }
 
@@ -1130,7 +1240,7 @@ impl<'a> Parser<'a> {
     /// True when text met now is not what a person reads: a field's instructions, the glyph
     /// of a checkbox (given as its state instead), a content control's placeholder, hidden text.
     fn suppressed(&self) -> bool {
-        self.fields.iter().any(|f| !f.in_result || f.checkbox)
+        self.fields.iter().any(|f| !f.in_result || f.checkbox || f.dropdown.is_some())
             || self.sdts.iter().any(|s| s.in_content && (s.checkbox.is_some() || s.placeholder))
     }
 
@@ -1254,6 +1364,11 @@ fn push_merged(runs: &mut Vec<Run>, run: Run) {
 }
 
 #[cfg(test)]
+mod tests_support {
+    pub(super) use super::tests::{package_with, paras};
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::read::zipped::tests::make_zip;
@@ -1276,7 +1391,7 @@ mod tests {
         parse_with(&xml, &Limits::default()).unwrap()
     }
 
-    fn paras(blocks: &[Block]) -> Vec<&Paragraph> {
+    pub(super) fn paras(blocks: &[Block]) -> Vec<&Paragraph> {
         blocks.iter().filter_map(|b| if let Block::Paragraph(p) = b { Some(p) } else { None }).collect()
     }
 
@@ -1473,6 +1588,13 @@ mod tests {
         );
         assert_eq!(ps[4].text(), "Name: Jo Bloggs");
         assert_eq!(ps[5].text(), "01/02/2024");
+
+        // A legacy drop-down shows its chosen entry (kept only in ffData), or its default.
+        let dd = |pick: &str| {
+            format!(r#"<w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Dropdown1"/><w:ddList>{pick}<w:listEntry w:val="Yes"/><w:listEntry w:val="No"/><w:listEntry w:val="N/A"/></w:ddList></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMDROPDOWN </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"#)
+        };
+        let blocks = body(&format!("{}{}{}", dd(r#"<w:result w:val="1"/>"#), dd(r#"<w:default w:val="2"/>"#), dd("")));
+        assert_eq!(text_of(&blocks), ["No", "N/A", "Yes"]);
     }
 
     #[test]
@@ -1552,6 +1674,10 @@ mod tests {
     const STYLES: &str = r#"<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial"/></w:rPr></w:rPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:basedOn w:val="Normal"/><w:rPr><w:b/><w:color w:val="2F5496"/></w:rPr></w:style><w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:rPr><w:b/></w:rPr></w:style><w:style w:type="character" w:styleId="Tick"><w:basedOn w:val="Strong"/><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/><w:highlight w:val="green"/></w:rPr></w:style></w:styles>"#;
 
     fn package(doc_body: &str) -> Result<Document, ReadError> {
+        package_with(doc_body, STYLES)
+    }
+
+    pub(super) fn package_with(doc_body: &str, styles: &str) -> Result<Document, ReadError> {
         let doc = format!(r#"<w:document {NS}><w:body>{doc_body}</w:body></w:document>"#);
         let footer = format!(r#"<w:ftr {NS}><w:p><w:r><w:t>July 2019</w:t></w:r></w:p></w:ftr>"#);
         let header = format!(r#"<w:hdr {NS}><w:p><w:r><w:t>CPOMS</w:t></w:r></w:p></w:hdr>"#);
@@ -1560,7 +1686,7 @@ mod tests {
             ("_rels/.rels", RELS.as_bytes()),
             ("word/_rels/document.xml.rels", DOC_RELS.as_bytes()),
             ("word/document.xml", doc.as_bytes()),
-            ("word/styles.xml", STYLES.as_bytes()),
+            ("word/styles.xml", styles.as_bytes()),
             ("word/footer1.xml", footer.as_bytes()),
             ("word/header1.xml", header.as_bytes()),
             ("word/comments.xml", comments.as_bytes()),
@@ -1585,5 +1711,68 @@ mod tests {
         let furniture = text_of(&doc.furniture);
         assert!(furniture.contains(&"July 2019".to_string()) && furniture.contains(&"CPOMS".to_string()));
         assert!(!text_of(&doc.blocks).iter().any(|t| t.contains("review note")), "comments are not read");
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Where the time goes on one fixture (run with --ignored --nocapture).
+    #[test]
+    #[ignore]
+    fn phases() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/forms/003_Old_Mill_Primary_School_cpoms_qa.docx");
+        let limits = Limits::default();
+        let d = Deadline::after(Duration::from_secs(100));
+        let mut pkg = Package::open(&path, &limits, &d).unwrap();
+        let t = Instant::now();
+        let doc = pkg.read("word/document.xml").unwrap();
+        let styles = pkg.read("word/styles.xml").unwrap();
+        println!("inflate {:?} ({} + {} bytes)", t.elapsed(), doc.len(), styles.len());
+        let t = Instant::now();
+        let s = Styles::parse(std::str::from_utf8(&styles).unwrap(), &limits, &d).unwrap();
+        println!("styles {:?}", t.elapsed());
+        let text = std::str::from_utf8(&doc).unwrap();
+        let t = Instant::now();
+        let mut r = NsReader::from_str(text);
+        let mut n = 0;
+        loop {
+            match r.read_resolved_event().unwrap() {
+                (_, Event::Eof) => break,
+                _ => n += 1,
+            }
+        }
+        println!("bare events {:?} ({n})", t.elapsed());
+        let t = Instant::now();
+        parse_part(text, PartKind::Main, &s, &limits, &d).unwrap();
+        println!("parse {:?}", t.elapsed());
+        let t = Instant::now();
+        read(&path, &limits, &d).unwrap();
+        println!("read {:?}", t.elapsed());
+    }
+}
+
+#[cfg(test)]
+mod style_head_tests {
+    use super::tests_support::*;
+
+    /// A document that names no style needs only the defaults and the default paragraph style,
+    /// read from the head of the styles part; a head too short falls back to the whole part.
+    #[test]
+    fn defaults_from_the_head_of_the_styles_part() {
+        let styles = |latent: usize| {
+            format!(
+                r#"<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:color w:val="1F497D"/></w:rPr></w:rPrDefault></w:docDefaults><w:latentStyles>{}</w:latentStyles><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:rPr><w:u w:val="single"/></w:rPr></w:style><w:style w:type="character" w:styleId="Strong"><w:rPr><w:b/></w:rPr></w:style></w:styles>"#,
+                r#"<w:lsdException w:name="Normal" w:uiPriority="0" w:qFormat="1"/>"#.repeat(latent)
+            )
+        };
+        for latent in [10, 2000] {
+            let doc = package_with("<w:p><w:r><w:t>text</w:t></w:r></w:p>", &styles(latent)).unwrap();
+            let run = &paras(&doc.blocks)[0].runs[0];
+            assert_eq!(run.format.colour.as_deref(), Some("1F497D"), "latent {latent}");
+            assert!(run.format.underline, "latent {latent}");
+        }
     }
 }

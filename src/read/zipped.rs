@@ -149,6 +149,16 @@ impl<R: Read + Seek> Package<R> {
 
     /// Read the part `name` if the package holds it.
     pub fn read_opt(&mut self, name: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        self.read_limited(name, u64::MAX)
+    }
+
+    /// Read at most the first `max` bytes of part `name` (inflating no more than needed), for
+    /// readers that need only what a part says first.
+    pub fn read_prefix(&mut self, name: &str, max: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        self.read_limited(name, max)
+    }
+
+    fn read_limited(&mut self, name: &str, max: u64) -> Result<Option<Vec<u8>>, ReadError> {
         let Some(&i) = self.index.get(&normalise_name(name).to_ascii_lowercase()) else {
             return Ok(None);
         };
@@ -159,14 +169,15 @@ impl<R: Read + Seek> Package<R> {
             return Err(ReadError::Encrypted);
         }
         let declared = part.size();
-        if declared > remaining {
+        if declared > remaining && max == u64::MAX {
             return Err(bomb(self.max_inflated));
         }
         // The declared size may lie; never trust it for more than the cap and a sane first guess.
-        let mut out = Vec::with_capacity(declared.min(remaining).min(64 * 1024 * 1024) as usize);
+        let mut out = Vec::with_capacity(declared.min(remaining).min(max).min(64 * 1024 * 1024) as usize);
         let mut buf = vec![0u8; CHUNK];
-        loop {
-            let n = match part.read(&mut buf) {
+        while (out.len() as u64) < max {
+            let want = (max - out.len() as u64).min(CHUNK as u64) as usize;
+            let n = match part.read(buf.get_mut(..want).unwrap_or(&mut [])) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -421,6 +432,18 @@ pub(crate) mod tests {
         assert!(rels[2].external);
         assert_eq!(rels[2].target, "https://example.org/a");
         assert!(p.relationships("word/header1.xml").unwrap().is_empty());
+    }
+
+    #[test]
+    fn prefix_reads_inflate_only_what_is_asked() {
+        let big: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let zip = make_zip(&[("a.xml", &big)]);
+        let mut p = open(zip, &Limits::default()).unwrap();
+        let head = p.read_prefix("a.xml", 1000).unwrap().unwrap();
+        assert_eq!(head, big[..1000]);
+        assert!(p.inflated() <= 1000 + CHUNK as u64);
+        assert_eq!(p.read_prefix("a.xml", 1_000_000).unwrap().unwrap(), big);
+        assert_eq!(p.read_prefix("missing.xml", 10).unwrap(), None);
     }
 
     #[test]
