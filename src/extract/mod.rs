@@ -165,6 +165,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
                     }
                 }
             }
+            if best.is_none() {
+                best = fuzzy_header_label(trimmed);
+            }
             if let Some((field, _, rest)) = best {
                 if !found.contains_key(field) {
                     let mut value = clean_value(&rest);
@@ -814,6 +817,31 @@ impl<'l, 'a> Extractor<'l, 'a> {
     }
 }
 
+/// A header label worded differently ("Name of the school:", "School's name -"): the part before
+/// the first colon, underscore, dot leader or tab, compared by its words with every known label.
+fn fuzzy_header_label(text: &str) -> Option<(&'static str, usize, String)> {
+    let cut = text.find([':', '_', '…', '\t'])?;
+    let (left, right) = text.split_at(cut);
+    let left_words = text::words(left);
+    if left_words.is_empty() || left_words.len() > 14 {
+        return None;
+    }
+    let mut best: Option<(&'static str, f64)> = None;
+    for (field, labels) in HEADER_ALIASES {
+        for label in labels.iter() {
+            let label_words = text::words(label);
+            if label_words.len() < 2 {
+                continue;
+            }
+            let s = wording_similarity(left, label).min(wording_similarity(label, left));
+            if s >= 0.75 && best.is_none_or(|b| s > b.1) {
+                best = Some((field, s));
+            }
+        }
+    }
+    best.map(|(field, _)| (field, 0, right.to_string()))
+}
+
 fn short(s: &str) -> String {
     let one_line = s.replace('\n', " ");
     if one_line.chars().count() > 40 {
@@ -1270,4 +1298,37 @@ fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static ca
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Block, Paragraph};
+
+    fn doc_of(lines: &[&str]) -> Document {
+        Document {
+            blocks: lines.iter().map(|l| Block::Paragraph(Paragraph::plain(*l))).collect(),
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn header_labels_worded_differently_still_match() {
+        let doc = doc_of(&[
+            "Name of the school: Old Mill Primary",
+            "Date of the QA: 3/4/2024",
+            "OVERVIEW:",
+        ]);
+        let r = extract(&doc, Format::Txt, "x.txt");
+        assert_eq!(r.header.school.as_deref(), Some("Old Mill Primary"));
+        assert_eq!(r.header.date.as_deref(), Some("2024-04-03"));
+    }
+
+    #[test]
+    fn a_document_with_no_form_fails_with_the_reason() {
+        let doc = doc_of(&["Dear parents,", "The school trip is on Friday."]);
+        let r = extract(&doc, Format::Docx, "letter.docx");
+        assert_eq!(r.status, Status::Failed);
+        assert_eq!(r.errors, vec![NOT_THE_FORM.to_string()]);
+    }
 }
