@@ -259,3 +259,24 @@ fn refuses_to_write_over_an_input() {
     assert!(err.contains("refusing"), "{err}");
     assert_eq!(std::fs::read(&input).unwrap(), b"not really a workbook");
 }
+
+#[test]
+fn empty_and_failed_only_piles_still_give_a_workbook() {
+    let dir = out_dir("edge");
+    let opts = SummaryOptions::new(d(2025, 1, 1));
+    let empty = dir.join("empty.xlsx");
+    let summary = write_workbook(&[], &empty, &opts).unwrap();
+    assert_eq!(summary.files, 0);
+    assert_eq!(open_workbook_auto(&empty).unwrap().sheet_names().len(), 6);
+    let failed = Record::failed("letter.docx", "docx", "not a QA form");
+    let mut opts = SummaryOptions::new(d(2025, 1, 1));
+    opts.skipped = vec![("photo.png".into(), ".png file".into())];
+    let out = dir.join("failed.xlsx");
+    let summary = write_workbook(&[failed], &out, &opts).unwrap();
+    assert_eq!((summary.failed, summary.schools, summary.skipped), (1, 0, 1));
+    let problems = sheet(&out, "Problems");
+    let (h, col) = header(&problems, "File");
+    assert_eq!(s(problems[h + 1].get(col["Status"])), "failed");
+    assert_eq!(s(problems[h + 1].get(col["Problem"])), "not a QA form");
+    assert_eq!(s(problems[h + 2].get(col["Status"])), "skipped");
+}

@@ -87,7 +87,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     for c in 1..=5u16 {
         ws.set_column_width(c, 13)?;
     }
-    ws.set_column_width(6, 3)?;
+    for c in 6..=9u16 {
+        ws.set_column_width(c, 9)?;
+    }
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 1);
@@ -271,40 +273,36 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
 
     // Groups.
     if let Some(g) = &opts.group_by {
-        w.heading(&format!("By {g}"), f)?;
-        w.header(&[g.as_str(), "Schools", "Poor standard", "Overdue reviews", "Open actions", "Overdue actions"], f)?;
+        w.heading(&format!("By {g} (latest return per school)"), f)?;
+        w.header(&[g.as_str(), "Schools", "Poor standard", "Overdue reviews", "Open actions", "Overdue actions", "CP", "CIN", "LAC", "EH"], f)?;
         let mut groups: BTreeMap<String, Vec<&ReturnView>> = BTreeMap::new();
         for r in &latest {
             groups.entry(r.group.clone().unwrap_or_default()).or_default().push(r);
         }
+        let figures = |members: &[&ReturnView]| -> [u64; 9] {
+            [
+                members.len() as u64,
+                members.iter().filter(|m| m.poor).count() as u64,
+                members.iter().filter(|m| m.review_status == ReviewStatus::Overdue).count() as u64,
+                members.iter().map(|m| m.open_actions() as u64).sum(),
+                members.iter().map(|m| m.overdue_actions() as u64).sum(),
+                sum(members, |r| r.record.case_counts.cp),
+                sum(members, |r| r.record.case_counts.cin),
+                sum(members, |r| r.record.case_counts.lac),
+                sum(members, |r| r.record.case_counts.eh),
+            ]
+        };
         let first = w.row;
         for (name, members) in &groups {
-            let r = w.line(
-                name,
-                &[
-                    n(members.len()),
-                    n(members.iter().filter(|m| m.poor).count()),
-                    n(members.iter().filter(|m| m.review_status == ReviewStatus::Overdue).count()),
-                    n(members.iter().map(|m| m.open_actions()).sum()),
-                    n(members.iter().map(|m| m.overdue_actions()).sum()),
-                ],
-                f,
-            )?;
-            let _ = r;
+            let values: Vec<Cell> = figures(members).iter().map(|v| Cell::num(*v as f64)).collect();
+            w.line(name, &values, f)?;
         }
         let last = w.row.saturating_sub(1);
         if !groups.is_empty() {
-            let row1 = first + 1;
-            let row2 = last + 1;
+            let (row1, row2) = (first + 1, last + 1);
             w.ws.write_string_with_format(w.row, 0, "Total", &f.subtotal)?;
-            for (i, c) in ["B", "C", "D", "E", "F"].iter().enumerate() {
-                let value: usize = match i {
-                    0 => latest.len(),
-                    1 => latest.iter().filter(|m| m.poor).count(),
-                    2 => latest.iter().filter(|m| m.review_status == ReviewStatus::Overdue).count(),
-                    3 => latest.iter().map(|m| m.open_actions()).sum(),
-                    _ => latest.iter().map(|m| m.overdue_actions()).sum(),
-                };
+            for (i, value) in figures(&latest).iter().enumerate() {
+                let c = crate::summarise::workbook::col_name(1 + i as u16);
                 let formula = rust_xlsxwriter::Formula::new(format!("=SUM({c}{row1}:{c}{row2})")).set_result(value.to_string());
                 w.ws.write_formula_with_format(w.row, 1 + i as u16, formula, &f.subtotal)?;
             }

@@ -57,7 +57,11 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             Cell::text("skipped"),
             Cell::Blank,
             Cell::Blank,
-            Cell::text(format!("not read: {why}, not a form file")),
+            Cell::text(if why.starts_with('.') || why.starts_with("no extension") {
+                format!("not read: {why}, not a form file")
+            } else {
+                format!("not read: {why}")
+            }),
             Cell::Blank,
         ]);
     }
