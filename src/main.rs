@@ -178,6 +178,10 @@ failed (listed on the Problems sheet); 2 usage error or the workbook could not b
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let common = cli.common;
+    if let Some(n) = common.threads {
+        // Every command's parallel work (convert's too) uses the global pool.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(usize::from(n)).build_global();
+    }
     let opts = options(&common);
     match cli.command {
         Command::Extract { paths, json: _, jsonl, output } => {

@@ -303,3 +303,29 @@ fn outputs_are_private_atomic_and_never_replace_an_input() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn redact_on_the_command_line_leaves_no_header_or_sign_off_name_in_the_output() {
+    let forms = common::fixtures().join("forms");
+    let files: Vec<PathBuf> = common::files_with_truth(&forms)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "docx" || e == "xlsx"))
+        .take(4)
+        .collect();
+    let mut names = Vec::new();
+    for f in &files {
+        let truth = common::load_truth(f);
+        for key in ["reviewer", "subject", "external_auditor"] {
+            if let Some(n) = truth["header"][key].as_str() {
+                names.push(n.to_string());
+            }
+        }
+    }
+    assert!(!names.is_empty(), "the fixtures name people");
+    let out = cli().args(["extract", "--redact", "-q", "--threads", "2"]).args(&files).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"Person 1\""), "pseudonyms given");
+    for n in &names {
+        assert!(!text.contains(n.as_str()), "{n:?} left in the redacted output");
+    }
+}
