@@ -253,7 +253,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
             }
         }
         at.sort_by_key(|x| x.0);
-        let found = !at.is_empty();
+        let found = at.len() >= 2;
         for (k, &(line_no, qi, _)) in at.iter().enumerate() {
             let next = at.get(k + 1).map_or(end, |x| x.0);
             let Some(q) = catalogue::OVERVIEW.get(qi) else { continue };
@@ -345,6 +345,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
             .min()
             .unwrap_or(self.lines.len());
         let mut section: u8 = 0;
+        let mut strong = 0usize;
         for i in start..stop {
             let Some(line) = self.lines.get(i) else { break };
             if !line.is_row() {
@@ -403,6 +404,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 last_q = None;
                 continue;
             }
+            if wording_similarity(&qtext, q.wording) >= 0.6 {
+                strong += 1;
+            }
             seen.insert(q.id, i);
             pending.push(PendingRow::new(q.id, line, qcell_idx, &cols));
             last_q = Some((i, q.id));
@@ -421,6 +425,10 @@ impl<'l, 'a> Extractor<'l, 'a> {
             if !seen.contains_key(q.id) && !pending.is_empty() {
                 self.record.warnings.push(format!("row {}: not found on the form", q.id));
             }
+        }
+        if strong < 3 {
+            // A handful of numbers with little of the form's wording: not this form's rows.
+            return 0;
         }
         seen.len()
     }
@@ -775,8 +783,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
 
     fn decide_status(&mut self, a: &Anchors, questions: usize, overview: bool) {
         if questions == 0 && !overview {
-            self.record.status = Status::Failed;
-            self.record.errors.push(NOT_THE_FORM.to_string());
+            // Whatever was half-matched in a document that is not the form means nothing.
+            let source = std::mem::take(&mut self.record.source);
+            self.record = Record::failed(source, self.format.as_str(), NOT_THE_FORM);
             return;
         }
         let mut sections_found: Vec<u8> = Vec::new();
@@ -813,7 +822,6 @@ impl<'l, 'a> Extractor<'l, 'a> {
             self.warn("standards and actions, review and sign-off not found on the form");
             self.record.status = Status::Partial;
         }
-        let _ = self.format;
     }
 }
 
