@@ -52,8 +52,8 @@ run_once() {
     local t=$1; shift
     local out="$WORK/time.$$"
     local extra=()
-    if [ "$THREADS_FLAG" = 1 ] && { [ "$1" = extract ] || [ "$1" = summarise ]; }; then extra=(--threads "$t"); fi
-    RAYON_NUM_THREADS=$t /usr/bin/time -f "%e %M" -o "$out" "$BIN" "$@" "${extra[@]}" >/dev/null 2>&1 || true
+    if [ "$THREADS_FLAG" = 1 ]; then extra=(--threads "$t"); fi
+    RAYON_NUM_THREADS=$t /usr/bin/time -f "%e %M" -o "$out" "$BIN" --quiet "${extra[@]}" "$@" >/dev/null 2>&1 || true
     tail -n 1 "$out"
     rm -f "$out"
 }

@@ -317,7 +317,7 @@ fn main() -> ExitCode {
             convert(&paths, to.into(), &output, &opts)
         }
         Command::Generate { count, seed, truth, samples, output } => generate(count, seed, truth, samples, &output),
-        Command::Floor { paths } => floor(&paths),
+        Command::Floor { paths } => floor(&paths, opts.threads),
     }
 }
 
@@ -393,16 +393,22 @@ fn generate(count: usize, seed: u64, truth: bool, samples: bool, out_dir: &std::
 
 /// `floor` (hidden): the least work per file (open + inflate the main XML part), in parallel,
 /// for the benchmark to compare `extract` against.
-fn floor(paths: &[PathBuf]) -> ExitCode {
+fn floor(paths: &[PathBuf], threads: Option<usize>) -> ExitCode {
     use rayon::prelude::*;
     let inputs = cpoms_qa::collect_inputs(paths);
     let start = std::time::Instant::now();
-    let results: Vec<_> = inputs
-        .files
-        .par_iter()
-        .with_max_len(1)
-        .map(|i| cpoms_qa::generate::inflate_main_parts(&i.path))
-        .collect();
+    let run = || -> Vec<std::io::Result<u64>> {
+        inputs
+            .files
+            .par_iter()
+            .with_max_len(1)
+            .map(|i| cpoms_qa::generate::inflate_main_parts(&i.path))
+            .collect()
+    };
+    let results = match rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
     let secs = start.elapsed().as_secs_f64();
     let bytes: u64 = results.iter().filter_map(|r| r.as_ref().ok()).sum();
     let failed = results.iter().filter(|r| r.is_err()).count();

@@ -166,21 +166,27 @@ pub fn output_paths(files: &[Input], target: Target, out_dir: &Path) -> Vec<Path
 /// exist), in parallel. Outcomes come back in input order.
 pub fn convert_inputs(files: &[Input], target: Target, out_dir: &Path, opts: &crate::Options) -> Vec<Converted> {
     let outputs = output_paths(files, target, out_dir);
-    files
-        .par_iter()
-        .zip(outputs.par_iter())
-        .with_max_len(1)
-        .map(|(input, out)| {
-            let record = crate::process_file(&input.path, &input.source, opts);
-            if record.status == Status::Failed {
-                return Converted::Unreadable(record.errors.join("; "));
-            }
-            match write_record(&record, target, out) {
-                Ok(()) => Converted::Written(out.clone()),
-                Err(e) => Converted::NotWritten(out.clone(), e),
-            }
-        })
-        .collect()
+    let run = || -> Vec<Converted> {
+        files
+            .par_iter()
+            .zip(outputs.par_iter())
+            .with_max_len(1)
+            .map(|(input, out)| {
+                let record = crate::process_file_watched(&input.path, &input.source, opts);
+                if record.status == Status::Failed {
+                    return Converted::Unreadable(record.errors.join("; "));
+                }
+                match write_record(&record, target, out) {
+                    Ok(()) => Converted::Written(out.clone()),
+                    Err(e) => Converted::NotWritten(out.clone(), e),
+                }
+            })
+            .collect()
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(opts.threads.unwrap_or(0)).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
 }
 
 /// "YYYY-MM-DD" as the form's day-first "dd/mm/yyyy"; anything else as it is.
