@@ -152,23 +152,31 @@ impl<'l, 'a> Extractor<'l, 'a> {
         let mut i = 0usize;
         while i < end.min(self.lines.len()) {
             let Some(line) = self.lines.get(i) else { break };
-            let text = line.text();
-            let trimmed = text.trim_start();
-            // The longest label that fits wins ("Name of External Auditor" over "Name of …").
-            let mut best: Option<(&'static str, usize, String)> = None;
-            for (field, labels) in HEADER_ALIASES {
-                for label in labels.iter() {
-                    if let Some(rest) = strip_label(trimmed, label) {
-                        if at_word_boundary(rest) && best.as_ref().is_none_or(|b| label.len() > b.1) {
-                            best = Some((field, label.len(), rest.to_string()));
+            if line.is_row() && line.filled().count() >= 3 {
+                // A header table of label | value pairs, several to a row: each label's value is
+                // the rest of its cell or the cell after it.
+                let cells = &line.cells;
+                for (k, c) in cells.iter().enumerate() {
+                    let Some((field, _, rest)) = header_label(c.text.trim_start()) else { continue };
+                    if found.contains_key(field) {
+                        continue;
+                    }
+                    let mut value = clean_value(&rest);
+                    if value.is_none() {
+                        if let Some(next) = cells.get(k + 1).filter(|n| header_label(n.text.trim_start()).is_none()) {
+                            value = clean_value(&next.text);
                         }
                     }
+                    if let Some(v) = value {
+                        found.insert(field, v);
+                    }
                 }
+                i += 1;
+                continue;
             }
-            if best.is_none() {
-                best = fuzzy_header_label(trimmed);
-            }
-            if let Some((field, _, rest)) = best {
+            let text = line.text();
+            let trimmed = text.trim_start();
+            if let Some((field, _, rest)) = header_label(trimmed) {
                 if !found.contains_key(field) {
                     let mut value = clean_value(&rest);
                     if value.is_none() {
@@ -453,8 +461,20 @@ impl<'l, 'a> Extractor<'l, 'a> {
                     None => None,
                 };
             }
+        } else if let Some(d) = (q.kind == Kind::Rating).then(|| p.digit_in_mark_cell()).flatten() {
+            // A rating row's number typed in its YES or NO cell: the rating, not an answer.
+            rating = Some(d);
         } else {
             let (mut yes, mut no) = p.marks();
+            if prefilled && (yes.tick && !yes.label_only && no.label_only || no.tick && !no.label_only && yes.label_only) {
+                // Printed words, a mark typed beside one of them ("YES ✓"): the other word is
+                // only print.
+                if yes.tick {
+                    no.label_only = false;
+                } else {
+                    yes.label_only = false;
+                }
+            }
             if !prefilled && yes.label_only && no.label_only {
                 // Both words typed by the filler.
                 yes.tick = true;
@@ -825,6 +845,23 @@ impl<'l, 'a> Extractor<'l, 'a> {
     }
 }
 
+/// The header field a text starts with, the label's length and the text after it. The longest
+/// label that fits wins ("Name of External Auditor" over "Name of …"); labels worded differently
+/// are matched by their words.
+fn header_label(trimmed: &str) -> Option<(&'static str, usize, String)> {
+    let mut best: Option<(&'static str, usize, String)> = None;
+    for (field, labels) in HEADER_ALIASES {
+        for label in labels.iter() {
+            if let Some(rest) = strip_label(trimmed, label) {
+                if at_word_boundary(rest) && best.as_ref().is_none_or(|b| label.len() > b.1) {
+                    best = Some((field, label.len(), rest.to_string()));
+                }
+            }
+        }
+    }
+    best.or_else(|| fuzzy_header_label(trimmed))
+}
+
 /// A header label worded differently ("Name of the school:", "School's name -"): the part before
 /// the first colon, underscore, dot leader or tab, compared by its words with every known label.
 fn fuzzy_header_label(text: &str) -> Option<(&'static str, usize, String)> {
@@ -1140,6 +1177,18 @@ impl PendingRow {
         }
     }
 
+    /// A lone digit 1..5 typed in the YES or NO cell (a rating row's rating put there).
+    fn digit_in_mark_cell(&self) -> Option<u8> {
+        let digit = |c: &Option<OwnedCell>| {
+            let t = c.as_ref().map(|c| c.text.trim().trim_matches(['(', ')', '.']).to_string()).unwrap_or_default();
+            (t.len() == 1).then(|| t.parse::<u8>().ok()).flatten().filter(|d| (1..=5).contains(d))
+        };
+        match (digit(&self.yes), digit(&self.no)) {
+            (Some(d), None) | (None, Some(d)) => Some(d),
+            _ => None,
+        }
+    }
+
     /// What the YES and NO cells show.
     fn marks(&self) -> (marks::CellMark, marks::CellMark) {
         let mark = |c: &Option<OwnedCell>, label: &str| {
@@ -1274,7 +1323,10 @@ fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static ca
     let mut best: Option<(&'static catalogue::Question, f64)> = None;
     for q in catalogue::QUESTIONS {
         let s = score(q);
-        if best.is_none_or(|b| s > b.1 + 1e-9) {
+        // Rows worded alike (3.3 and 4.2 are both "Standard of completion of the report"): the
+        // one in the section being read.
+        let tie_in_section = |b: &(&catalogue::Question, f64)| (s - b.1).abs() <= 1e-9 && q.section == section && b.0.section != section;
+        if best.is_none_or(|b| s > b.1 + 1e-9 || tie_in_section(&b)) {
             best = Some((q, s));
         }
     }
