@@ -120,6 +120,10 @@ pub fn cell_mark(text: &str, runs: &[&Run], shading: Option<&str>, label: &str) 
         let word = lower.trim_matches(|c: char| !c.is_alphanumeric());
         if is_empty_box(&considered) {
             mark.empty_box = true;
+        } else if word == label && considered.chars().any(|c| "✓✔√☒☑✗✘".contains(c)) || tick_beside_label(&considered, label) {
+            // "YES ✓", "X NO": a mark typed beside the printed word.
+            mark.tick = true;
+            mark.check = considered.chars().any(|c| "✓✔√☑".contains(c));
         } else if word == label || (label == "yes" && word == "y") || (label == "no" && word == "n") {
             // "Y" or "N" alone in their own column are ticks too, but the printed/prefilled word is a label.
             if word.len() == 1 {
@@ -148,6 +152,16 @@ pub fn cell_mark(text: &str, runs: &[&Run], shading: Option<&str>, label: &str) 
         });
     }
     mark
+}
+
+/// The cell's own word and, beside it, nothing but tick tokens ("YES X", "✓ NO", "Yes - ✔").
+fn tick_beside_label(text: &str, label: &str) -> bool {
+    let bare = |t: &str| t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let toks: Vec<&str> = text.split_whitespace().collect();
+    let labels = toks.iter().filter(|t| bare(t) == label).count();
+    let ticks = toks.iter().filter(|t| bare(t) != label && (is_tick_token(t) || t.chars().any(|c| "✓✔√☒☑✗✘".contains(c)))).count();
+    let others = toks.iter().filter(|t| bare(t) != label && !is_tick_token(t) && t.chars().any(char::is_alphanumeric)).count();
+    labels == 1 && ticks >= 1 && others == 0
 }
 
 /// The answer from a YES cell and a NO cell, and a warning when the marks are ambiguous.
@@ -241,14 +255,32 @@ const CIRCLED: [char; 5] = ['①', '②', '③', '④', '⑤'];
 pub fn choose_digit(lines: &[Vec<&Run>]) -> Option<u8> {
     let mut seen: Vec<DigitSeen> = Vec::new();
     for line in lines {
-        let text: String = line.iter().map(|r| r.text.as_str()).collect();
-        let chars: Vec<char> = text.chars().collect();
-        // Map char index → run format.
-        let mut formats: Vec<&RunFormat> = Vec::with_capacity(chars.len());
+        // Characters with their run's format and, for boxes and ticks, their state (a checkbox
+        // control counts as one box whatever glyph it shows).
+        let mut chars: Vec<char> = Vec::new();
+        let mut formats: Vec<&RunFormat> = Vec::new();
+        let mut boxes: Vec<Option<bool>> = Vec::new();
         for r in line {
-            for _ in r.text.chars() {
+            if let RunKind::Checkbox { checked } = r.kind {
+                chars.push(if checked { '☒' } else { '☐' });
                 formats.push(&r.format);
+                boxes.push(Some(checked));
+                continue;
             }
+            for c in r.text.chars() {
+                chars.push(c);
+                formats.push(&r.format);
+                boxes.push(if "✓✔√☒☑".contains(c) {
+                    Some(true)
+                } else if is_empty_box(&c.to_string()) {
+                    Some(false)
+                } else {
+                    None
+                });
+            }
+        }
+        if let Some(d) = digit_by_boxes(&chars, &boxes) {
+            return Some(d);
         }
         for (i, ch) in chars.iter().enumerate() {
             if let Some(pos) = CIRCLED.iter().position(|c| c == ch) {
@@ -319,6 +351,32 @@ pub fn choose_digit(lines: &[Vec<&Run>]) -> Option<u8> {
     None
 }
 
+/// "☐1 ☐2 ☒3 ☐4 ☐5" or "1 ☐ 2 ☐ 3 ☒": when every digit 1..5 has a box on the same side, the
+/// digit whose box is ticked.
+fn digit_by_boxes(chars: &[char], boxes: &[Option<bool>]) -> Option<u8> {
+    let mut before: Vec<(u8, Option<bool>)> = Vec::new();
+    let mut after: Vec<(u8, Option<bool>)> = Vec::new();
+    for (i, ch) in chars.iter().enumerate() {
+        let Some(d) = ch.to_digit(10).filter(|d| (1..=5).contains(d)) else { continue };
+        let near = |it: &mut dyn Iterator<Item = usize>| -> Option<bool> {
+            it.map(|j| (chars.get(j).copied(), boxes.get(j).copied().flatten()))
+                .find(|(c, _)| !c.is_some_and(char::is_whitespace))
+                .and_then(|(_, b)| b)
+        };
+        before.push((d as u8, near(&mut (0..i).rev())));
+        after.push((d as u8, near(&mut (i + 1..chars.len()))));
+    }
+    for side in [&before, &after] {
+        if side.len() >= 2 && side.iter().all(|(_, b)| b.is_some()) {
+            let ticked: Vec<u8> = side.iter().filter(|(_, b)| *b == Some(true)).map(|(d, _)| *d).collect();
+            if let [d] = ticked.as_slice() {
+                return Some(*d);
+            }
+        }
+    }
+    None
+}
+
 /// A rating typed in a comment: "Rated 2", "Grade 5", "3", "4. Too brief", "5 - Inconsistent",
 /// "2 – Inconsistent quality".
 pub fn rating_in_comment(comment: &str) -> Option<u8> {
@@ -360,62 +418,108 @@ pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
     if words.iter().any(|w| w == "no") && !words.iter().any(|w| w == "yes") {
         return Some(false);
     }
-    // Letters Y and N standing alone (not inside words), with their formatting.
-    let chars: Vec<char> = t.chars().collect();
+    // Y, N, Yes and No standing alone (not inside words), with their formatting, brackets and
+    // any box beside them (a checkbox control counts as one box whatever glyph it shows).
+    let mut chars: Vec<char> = Vec::new();
     let mut formats: Vec<&RunFormat> = Vec::new();
+    let mut boxes: Vec<Option<bool>> = Vec::new();
     for r in runs {
-        for _ in r.text.chars() {
+        if let RunKind::Checkbox { checked } = r.kind {
+            chars.push(if checked { '☒' } else { '☐' });
             formats.push(&r.format);
-        }
-    }
-    // Skip leading whitespace offset between text and runs: `t` is trimmed.
-    let lead = text.chars().take_while(|c| c.is_whitespace()).count();
-    let mut letters: Vec<(bool, &RunFormat, bool)> = Vec::new();
-    for (i, ch) in chars.iter().enumerate() {
-        let up = ch.to_ascii_uppercase();
-        if up != 'Y' && up != 'N' {
+            boxes.push(Some(checked));
             continue;
         }
-        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
-        let next = chars.get(i + 1).copied();
-        if prev.is_some_and(|c| c.is_alphanumeric()) || next.is_some_and(|c| c.is_alphanumeric()) {
+        for c in r.text.chars() {
+            chars.push(c);
+            formats.push(&r.format);
+            boxes.push(if "✓✔√☒☑".contains(c) {
+                Some(true)
+            } else if is_empty_box(&c.to_string()) {
+                Some(false)
+            } else {
+                None
+            });
+        }
+    }
+    struct Tok<'f> {
+        yes: bool,
+        format: &'f RunFormat,
+        bracketed: bool,
+        box_before: Option<bool>,
+        box_after: Option<bool>,
+    }
+    let near = |it: &mut dyn Iterator<Item = usize>| -> Option<bool> {
+        it.map(|j| (chars.get(j).copied(), boxes.get(j).copied().flatten()))
+            .find(|(c, _)| !c.is_some_and(char::is_whitespace))
+            .and_then(|(_, b)| b)
+    };
+    let mut toks: Vec<Tok> = Vec::new();
+    let mut i = 0usize;
+    while i < chars.len() {
+        if !chars.get(i).is_some_and(|c| c.is_alphanumeric()) {
+            i += 1;
             continue;
         }
-        let bracketed = matches!(prev, Some('(' | '[' | '{')) && matches!(next, Some(')' | ']' | '}'));
-        let Some(f) = formats.get(i + lead) else { continue };
-        letters.push((up == 'Y', f, bracketed));
+        let start = i;
+        while chars.get(i).is_some_and(|c| c.is_alphanumeric()) {
+            i += 1;
+        }
+        let word: String = chars.get(start..i).map(|w| w.iter().collect::<String>()).unwrap_or_default().to_lowercase();
+        let yes = match word.as_str() {
+            "y" | "yes" => true,
+            "n" | "no" => false,
+            _ => continue,
+        };
+        let prev = start.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let next = chars.get(i).copied();
+        let Some(format) = formats.get(start).copied() else { continue };
+        toks.push(Tok {
+            yes,
+            format,
+            bracketed: matches!(prev, Some('(' | '[' | '{')) && matches!(next, Some(')' | ']' | '}')),
+            box_before: near(&mut (0..start).rev()),
+            box_after: near(&mut (i..chars.len())),
+        });
     }
-    let ys: Vec<_> = letters.iter().filter(|l| l.0).collect();
-    let ns: Vec<_> = letters.iter().filter(|l| !l.0).collect();
+    let ys: Vec<&Tok> = toks.iter().filter(|l| l.yes).collect();
+    let ns: Vec<&Tok> = toks.iter().filter(|l| !l.yes).collect();
     match (ys.len(), ns.len()) {
         (0, 0) => None,
         (_, 0) => Some(true),
         (0, _) => Some(false),
         _ => {
-            let yb = ys.iter().any(|l| l.2);
-            let nb = ns.iter().any(|l| l.2);
+            // "☒ Yes ☐ No", "Y ☐ N ☒": boxes on the same side of every word.
+            for side in [0, 1] {
+                let state = |t: &Tok| if side == 0 { t.box_before } else { t.box_after };
+                if toks.len() >= 2 && toks.iter().all(|t| state(t).is_some()) {
+                    let y = ys.iter().any(|t| state(t) == Some(true));
+                    let n = ns.iter().any(|t| state(t) == Some(true));
+                    if y != n {
+                        return Some(y);
+                    }
+                }
+            }
+            // The printed "Y/N" left and the answer typed after it: "Y/N   N".
+            if let [first, second, third] = toks.as_slice() {
+                if first.yes && !second.yes && !first.bracketed && !second.bracketed {
+                    return Some(third.yes);
+                }
+            }
+            let yb = ys.iter().any(|l| l.bracketed);
+            let nb = ns.iter().any(|l| l.bracketed);
             if yb != nb {
                 return Some(yb);
             }
-            let ystruck = ys.iter().all(|l| l.1.strike);
-            let nstruck = ns.iter().all(|l| l.1.strike);
+            let ystruck = ys.iter().all(|l| l.format.strike);
+            let nstruck = ns.iter().all(|l| l.format.strike);
             if ystruck != nstruck {
                 return Some(nstruck);
             }
-            let ym = ys.iter().any(|l| format_mark(l.1).is_some());
-            let nm = ns.iter().any(|l| format_mark(l.1).is_some());
-            if ym != nm {
-                return Some(ym);
-            }
-            if ym && nm {
-                // Both formatted: the odd one out.
-                let yf = ys.first().map(|l| l.1);
-                let nf = ns.first().map(|l| l.1);
-                if yf != nf {
-                    return None;
-                }
-            }
-            None
+            let yf = ys.iter().find_map(|l| format_mark(l.format));
+            let nf = ns.iter().find_map(|l| format_mark(l.format));
+            // The one marked more than the other (a printed-bold "Y/N" with one letter highlighted).
+            more_marked(&yf, &nf)
         }
     }
 }
