@@ -1024,6 +1024,103 @@ def style_typed_words(form):
     mark_cells(form, chooser, form.yes_no_ids())
 
 
+def style_prefilled_tick_beside(form):
+    """YES/NO printed in every row; a tick typed after the chosen word ("YES ✓")."""
+    for qid in form.yes_no_ids():
+        ans = answer_of(form, qid)
+        for side, word in (("yes", "YES"), ("no", "NO")):
+            runs = [run(word)]
+            if ans is not None and chosen(ans, side):
+                runs.append(run(" ✓" if hash_index(qid) % 2 else " X", color="0070C0"))
+            set_cell(form.cols[qid][side], runs)
+
+
+def para_shading(p, fill):
+    ppr = p.find(w("pPr"))
+    if ppr is None:
+        ppr = wel("pPr")
+        p.insert(0, ppr)
+    ppr.append(wel("shd", val="clear", color="auto", fill=fill))
+
+
+def style_paragraph_shading(form):
+    """Empty YES/NO cells; the chosen cell's paragraph shaded (Borders and Shading, apply to
+    paragraph) rather than the cell."""
+    for qid in form.yes_no_ids():
+        ans = answer_of(form, qid)
+        for side in ("yes", "no"):
+            tc = form.cols[qid][side]
+            set_cell(tc, [])
+            if ans is not None and chosen(ans, side):
+                para_shading(tc.find(w("p")), "FFFF00")
+
+
+def style_tracked_highlight(form):
+    """YES/NO printed; the chosen word highlighted with Track Changes on (w:rPrChange holds the
+    old, plain formatting), and in some rows a highlight removed from the other word (the old
+    formatting, in rPrChange, was highlighted: the filler changed their mind)."""
+    prefilled(form, chosen_fmt={"hl": "yellow"})
+    n = 0
+    for qid in form.yes_no_ids():
+        ans = answer_of(form, qid)
+        if ans not in ("yes", "no"):
+            continue
+        for side in ("yes", "no"):
+            r = form.cols[qid][side].find(".//" + w("r"))
+            rp = r.find(w("rPr"))
+            if rp is None:
+                rp = wel("rPr")
+                r.insert(0, rp)
+            n += 1
+            change = el("rPrChange", {"w:id": str(3000 + n), "w:author": "DSL", "w:date": "2024-02-01T09:00:00Z"})
+            old = wel("rPr")
+            if side != ans and n % 3 == 0:
+                old.append(wel("highlight", val="yellow"))
+            change.append(old)
+            rp.append(change)
+
+
+def style_hidden_text(form):
+    """x typed in the chosen cell; in the other cell an 'x' formatted hidden (w:vanish): not shown,
+    not a mark."""
+    for qid in form.yes_no_ids():
+        ans = answer_of(form, qid)
+        for side in ("yes", "no"):
+            tc = form.cols[qid][side]
+            if ans is not None and chosen(ans, side):
+                set_cell(tc, [run("x")])
+            elif ans is not None:
+                r = run("x")
+                r.find(w("rPr")) if r.find(w("rPr")) is not None else r.insert(0, wel("rPr"))
+                r.find(w("rPr")).append(wel("vanish"))
+                set_cell(tc, [r])
+
+
+def style_placeholder_comments(form):
+    """Comment cells built from content controls: an empty one shows the placeholder 'Click or tap
+    here to enter text.' (w:showingPlcHdr), which is not a comment."""
+    mark_cells(form, typed_token(["x"]), form.yes_no_ids())
+    for n, qid in enumerate(form.ids):
+        q = form.q(qid)
+        tc = form.cols[qid]["comment"]
+        sdt = wel("sdt")
+        pr = wel("sdtPr")
+        pr.append(wel("id", val=str(800000 + n)))
+        if not q.get("comment"):
+            pr.append(wel("showingPlcHdr"))
+            content = wel("sdtContent")
+            content.append(run("Click or tap here to enter text.", color="808080"))
+        else:
+            content = wel("sdtContent")
+            for k, line in enumerate(q["comment"].split("\n")):
+                content.append(run(line) if k == 0 else run("\n" + line))
+        sdt.append(pr)
+        sdt.append(content)
+        set_cell(tc, [sdt], center=False)
+        if q.get("comment"):
+            pass
+
+
 YES_NO_STYLES = {
     # name: (function, description)
     "prefilled_highlight": (lambda f: prefilled(f, chosen_fmt={"hl": "yellow"}), "YES/NO printed in every row; the chosen word highlighted"),
@@ -1044,7 +1141,100 @@ YES_NO_STYLES = {
     "typed_y_n": (style_typed_yn_letters, "'Y' typed in YES, 'N' in NO"),
     "typed_words": (style_typed_words, "'yes' typed in YES, 'no' in NO (lower case)"),
     "tokens_mixed": (lambda f: mark_cells(f, typed_token(["✔", "√", "✓", "x", "X"]), f.yes_no_ids()), "✔ √ ✓ x X typed, varying by row"),
+    "prefilled_tick_beside": (style_prefilled_tick_beside, "YES/NO printed; ✓ or X typed after the chosen word"),
+    "paragraph_shading": (style_paragraph_shading, "empty cells; the chosen cell's paragraph shaded (not the cell)"),
+    "tracked_highlight": (style_tracked_highlight, "YES/NO printed; highlight added with Track Changes on (rPrChange keeps the old formatting)"),
+    "hidden_text": (style_hidden_text, "x in the chosen cell; a hidden (vanish) x in the other"),
+    "placeholder_comments": (style_placeholder_comments, "comment cells are content controls; empty ones show their placeholder text"),
 }
+
+
+def rating_in_yes_cell(form):
+    """The chosen rating typed in the YES cell of rows 3.3 and 4.2 (the rating line left plain)."""
+    for qid in RATING_IDS:
+        d = form.q(qid).get("rating")
+        set_para_runs(form.rating_para(qid), digits_line_runs(None, "plain"))
+        if d is not None:
+            set_cell(form.cols[qid]["yes"], [run(str(d))])
+
+
+def rating_checkboxes(form):
+    """Each digit with a box before it: "☐1  ☐2  ☒3  ☐4  ☐5"."""
+    def line(d):
+        runs = []
+        for k in range(1, 6):
+            if k > 1:
+                runs.append(run("   "))
+            runs.append(run("☒" if k == d else "☐", font="MS Gothic"))
+            runs.append(run(str(k)))
+        return runs
+    for qid in RATING_IDS:
+        set_para_runs(form.rating_para(qid), line(form.q(qid).get("rating")))
+    start, old = overall_paras(form)
+    anchor = old[0]
+    for p in old[1:]:
+        p.getparent().remove(p)
+    set_para_runs(anchor, line(form.truth["overall_standard"]))
+
+
+def rating_sdt_checkboxes(form):
+    """Each digit with a checkbox content control after it: "1 ☐  2 ☐  3 ☒ …"."""
+    def line(d):
+        runs = []
+        for k in range(1, 6):
+            if k > 1:
+                runs.append(run("    "))
+            runs.append(run("%d " % k))
+            runs.append(checkbox_sdt(k == d))
+        return runs
+    for qid in RATING_IDS:
+        set_para_runs(form.rating_para(qid), line(form.q(qid).get("rating")))
+    start, old = overall_paras(form)
+    anchor = old[0]
+    for p in old[1:]:
+        p.getparent().remove(p)
+    set_para_runs(anchor, line(form.truth["overall_standard"]))
+
+
+def set_yn_runs(form, maker):
+    for label, key in (("Actions required", "actions_required"), ("Quality Assurance to be reviewed", "review_required")):
+        p = form.para_starting(label)
+        keep = [c for c in p if c.tag == w("pPr")]
+        label_text = "Actions required?" if key == "actions_required" else "Quality Assurance to be reviewed?"
+        for c in list(p):
+            p.remove(c)
+        for c in keep:
+            p.append(c)
+        p.append(run(label_text, b=True))
+        tab = wel("r")
+        tab.append(wel("tab"))
+        p.append(tab)
+        for r in maker(form.truth[key]):
+            p.append(r)
+
+
+def yn_typed_after(v):
+    """The printed "Y/N" left, the answer typed after it."""
+    if v is None:
+        return [run("Y/N")]
+    return [run("Y/N"), run("   "), run("Y" if v else "N")]
+
+
+def yn_word_checkboxes(v):
+    """"☒ Yes  ☐ No" typed as glyphs."""
+    return [run("☒" if v is True else "☐", font="MS Gothic"), run(" Yes   "), run("☒" if v is False else "☐", font="MS Gothic"), run(" No")]
+
+
+def yn_sdt_checkboxes(v):
+    """"Yes ☐  No ☒" with checkbox content controls."""
+    return [run("Yes "), checkbox_sdt(v is True), run("   No "), checkbox_sdt(v is False)]
+
+
+def yn_yes_no_words(v, how="highlight"):
+    """"Yes/No" printed instead of "Y/N", the chosen word highlighted."""
+    if v is None:
+        return [run("Yes/No")]
+    return [run("Yes", hl="yellow" if v else None), run("/"), run("No", hl=None if v else "yellow")]
 
 
 RATING_STYLES = {
@@ -1065,6 +1255,13 @@ RATING_STYLES = {
     "yn_typed": (lambda f: set_yn(f, "typed"), "Y/N fields: 'Yes'/'No' typed in place of Y/N"),
     "yn_strike": (lambda f: set_yn(f, "strike"), "Y/N fields: the other letter struck through"),
     "yn_colour": (lambda f: set_yn(f, "colour"), "Y/N fields: the chosen letter coloured"),
+    "rating_in_yes_cell": (rating_in_yes_cell, "ratings 3.3/4.2 typed as a digit in the YES cell"),
+    "rating_checkboxes": (rating_checkboxes, "☐1 ☐2 ☒3 ☐4 ☐5 typed as glyphs (ratings and overall)"),
+    "rating_sdt_checkboxes": (rating_sdt_checkboxes, "a checkbox content control after each digit (ratings and overall)"),
+    "yn_typed_after": (lambda f: set_yn_runs(f, yn_typed_after), "Y/N fields: 'Y/N' left, the chosen letter typed after it"),
+    "yn_word_checkboxes": (lambda f: set_yn_runs(f, yn_word_checkboxes), "Y/N fields: '☒ Yes ☐ No' glyphs"),
+    "yn_sdt_checkboxes": (lambda f: set_yn_runs(f, yn_sdt_checkboxes), "Y/N fields: 'Yes ☐ No ☒' checkbox content controls"),
+    "yn_yes_no_words": (lambda f: set_yn_runs(f, yn_yes_no_words), "Y/N fields printed as 'Yes/No', the chosen word highlighted"),
 }
 
 
@@ -1101,6 +1298,72 @@ def layout_wording(f):
     set_question_text(f, "9.5", "Are there any recordings regarding staff and incidents regarding the LADO?")
 
 
+def header_table_4col(form):
+    """Header as a four-column table: two label | value pairs per row, labels without colons."""
+    body = form.docx.body
+    first = form.para_starting("Name of Person conducting")
+    overview = form.para_starting("OVERVIEW")
+    idx = body.index(first)
+    for e in list(body)[idx:body.index(overview)]:
+        body.remove(e)
+    t = form.truth
+    pairs = [("reviewer", "Name of Person conducting the Quality Assurance"),
+             ("reviewer_role", "Position/Role of Person conducting the Quality Assurance"),
+             ("subject", "Name of Person whose CPOMS recording is being Quality Assured"),
+             ("subject_role", "Position/Role of Person in School/Setting"),
+             ("school", "Name of school"), ("date", "Date"),
+             ("external_auditor", "Name of External Auditor"), (None, "")]
+    tbl = wel("tbl")
+    tp = wel("tblPr")
+    tp.append(wel("tblStyle", val="TableGrid"))
+    tbl.append(tp)
+    grid = wel("tblGrid")
+    for width in ("2800", "2200", "2800", "2200"):
+        grid.append(wel("gridCol", w=width))
+    tbl.append(grid)
+    for k in range(0, len(pairs), 2):
+        tr = wel("tr")
+        for key, label in pairs[k:k + 2]:
+            for text, fmt in ((label, {"b": True}), (header_display(t, key) if key else "", {})):
+                tc = wel("tc")
+                tc.append(para([run(text, **fmt)] if text else []))
+                tr.append(tc)
+        tbl.append(tr)
+    body.insert(idx, tbl)
+    body.insert(idx + 1, para([]))
+
+
+def numbers_autonumbered(form):
+    """Row numbers not typed: the number cell holds an automatic list number (w:numPr), so the
+    number is not in the text; rows are matched by their wording."""
+    for qid in form.ids:
+        tc = form.cols[qid]["number"]
+        set_cell(tc, [], center=False)
+        p = tc.find(w("p"))
+        ppr = p.find(w("pPr"))
+        if ppr is None:
+            ppr = wel("pPr")
+            p.insert(0, ppr)
+        for c in list(ppr):
+            ppr.remove(c)
+        ppr.append(wel("pStyle", val="ListParagraph"))
+        num = wel("numPr")
+        num.append(wel("ilvl", val="0"))
+        num.append(wel("numId", val="1"))
+        ppr.append(num)
+
+
+def number_in_question_cell(form):
+    """Number and question typed together in the question cell ("1.4 Does the chronology…");
+    the number cell left empty."""
+    for qid in form.ids:
+        qc = form.cols[qid]["question"]
+        first = qc.find(w("p"))
+        t = first.find(".//" + w("t"))
+        t.text = "%s  %s" % (qid, t.text)
+        set_cell(form.cols[qid]["number"], [], center=False)
+
+
 LAYOUT_STYLES = {
     "header_table": (lambda f: replace_header(f, "table"), "header fields in a two-column table (label | value)"),
     "header_next_line": (lambda f: replace_header(f, "next_line"), "header values typed on the line after each label"),
@@ -1114,6 +1377,9 @@ LAYOUT_STYLES = {
     "row_renumbered": (layout_renumbered, "row 1.4 numbered 1.8 (wording unchanged)"),
     "row_missing": (layout_row_missing, "row 6.5 deleted (a warning expected, not a silent drop)"),
     "extra_row": (layout_extra_row, "an extra local row 1.8 added to section 1"),
+    "header_table_4col": (header_table_4col, "header as a 4-column table (label | value | label | value), no colons"),
+    "numbers_autonumbered": (numbers_autonumbered, "row numbers are automatic list numbers (not in the text)"),
+    "number_in_question_cell": (number_in_question_cell, "'1.4  Does the chronology…' in one cell, number cell empty"),
 }
 
 
