@@ -188,6 +188,10 @@ pub(crate) fn symbol_char(font: SymFont, code: u32) -> Option<char> {
 /// Map text typed in a symbol font (or private-use characters in any font) to look-alikes.
 /// `None` when nothing in it is a known symbol.
 fn map_symbol_text(font: Option<SymFont>, text: &str) -> Option<String> {
+    // Fast path: ordinary text in an ordinary font.
+    if font.is_none() && !text.chars().any(|c| (0xF020..=0xF0FF).contains(&(c as u32))) {
+        return None;
+    }
     let mut mapped_any = false;
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -659,14 +663,15 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
         if events.is_multiple_of(CHECK_EVERY) {
             deadline.check()?;
         }
-        let (res, ev) = reader.read_resolved_event().map_err(|e| malformed(kind, &e))?;
+        // Namespaces are resolved only where they are used (element starts).
+        let ev = reader.read_event().map_err(|e| malformed(kind, &e))?;
         match ev {
             Event::Start(e) => {
-                let ns = ns_of(&res);
+                let ns = ns_of(&reader.resolver().resolve_element(e.name()).0);
                 p.start(ns, &e, false)?;
             }
             Event::Empty(e) => {
-                let ns = ns_of(&res);
+                let ns = ns_of(&reader.resolver().resolve_element(e.name()).0);
                 p.start(ns, &e, true)?;
             }
             Event::End(_) => p.end()?,
