@@ -553,6 +553,8 @@ enum Frame {
     Alt,
     Para,
     PPr,
+    /// The paragraph mark's run properties (a tracked deletion of the mark lives there).
+    PPrRPr,
     Run,
     RPr,
     Text,
@@ -579,7 +581,7 @@ enum Node {
     Table(Vec<Row>),
     Row { cells: Vec<Cell>, deleted: bool },
     Cell { cell: Cell, vmerge_continue: bool, para_shading: Option<String> },
-    Para { para: Paragraph, after: Vec<Block>, base: RProps, shading: Option<String> },
+    Para { para: Paragraph, after: Vec<Block>, base: RProps, shading: Option<String>, mark_deleted: bool },
     Run(RunNode),
 }
 
@@ -636,6 +638,9 @@ struct Parser<'a> {
     tracked: bool,
     deleted_rows: usize,
     hidden_text: bool,
+    /// Runs of a paragraph whose mark was deleted (tracked): accepted, the paragraph joins the
+    /// next one in the same container. With the node depth it was closed at.
+    carry: Option<(usize, Vec<Run>)>,
 }
 
 /// Parse one WordprocessingML part (document, header or footer) into blocks.
@@ -656,6 +661,7 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
         tracked: false,
         deleted_rows: 0,
         hidden_text: false,
+        carry: None,
     };
     let mut events = 0u32;
     loop {
@@ -703,6 +709,7 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
             _ => {}
         }
     }
+    p.flush_carry();
     if !p.frames.is_empty() || p.skip > 0 {
         return Err(ReadError::Damaged(format!("the {} ends before its XML is complete (cut short)", part_name(kind))));
     }
@@ -854,7 +861,17 @@ impl<'a> Parser<'a> {
                                 *shading = s;
                             }
                         }
+                        "rPr" => return Ok(Some(Frame::PPrRPr)),
                         _ => {}
+                    }
+                }
+                return Ok(None);
+            }
+            Some(Frame::PPrRPr) => {
+                if ns == Ns::W && (local == "del" || local == "moveFrom") {
+                    self.tracked = true;
+                    if let Some(Node::Para { mark_deleted, .. }) = self.nodes.last_mut() {
+                        *mark_deleted = true;
                     }
                 }
                 return Ok(None);
@@ -976,6 +993,7 @@ impl<'a> Parser<'a> {
         }
 
         if local == "txbxContent" {
+            self.flush_carry();
             self.nodes.push(Node::Blocks(Vec::new()));
             return Ok(Some(Frame::TextBox));
         }
@@ -986,7 +1004,7 @@ impl<'a> Parser<'a> {
         let frame = match local {
             "p" => {
                 let base = self.styles.paragraph_base(None);
-                self.nodes.push(Node::Para { para: Paragraph::default(), after: Vec::new(), base, shading: None });
+                self.nodes.push(Node::Para { para: Paragraph::default(), after: Vec::new(), base, shading: None, mark_deleted: false });
                 self.emit_pending_checkbox();
                 Frame::Para
             }
@@ -1008,6 +1026,7 @@ impl<'a> Parser<'a> {
                 Frame::Run
             }
             "tbl" => {
+                self.flush_carry();
                 self.nodes.push(Node::Table(Vec::new()));
                 Frame::Table
             }
@@ -1106,13 +1125,32 @@ impl<'a> Parser<'a> {
                 // one left open here lost its end (e.g. to a tracked deletion); do not let it
                 // hide the rest of the document.
                 self.fields.retain(|f| f.in_result && !f.checkbox && f.dropdown.is_none());
-                if let Some(Node::Para { para, after, shading, .. }) = self.nodes.pop() {
+                if let Some(Node::Para { mut para, after, shading, mark_deleted, .. }) = self.nodes.pop() {
                     if let (Some(s), Some(Node::Cell { para_shading, .. })) = (shading, self.nodes.last_mut()) {
                         if para_shading.is_none() {
                             *para_shading = Some(s);
                         }
                     }
-                    self.attach_block(Block::Paragraph(para));
+                    let depth = self.nodes.len();
+                    // Join a carried paragraph (its mark deleted) onto this one.
+                    match self.carry.take() {
+                        Some((d, mut runs)) if d == depth => {
+                            for r in std::mem::take(&mut para.runs) {
+                                push_merged(&mut runs, r);
+                            }
+                            para.runs = runs;
+                        }
+                        Some(other) => {
+                            self.carry = Some(other);
+                            self.flush_carry();
+                        }
+                        None => {}
+                    }
+                    if mark_deleted {
+                        self.carry = Some((depth, para.runs));
+                    } else {
+                        self.attach_block(Block::Paragraph(para));
+                    }
                     for b in after {
                         self.attach_block(b);
                     }
@@ -1135,11 +1173,13 @@ impl<'a> Parser<'a> {
                 self.nodes.pop();
             }
             Frame::Table => {
+                self.flush_carry();
                 if let Some(Node::Table(rows)) = self.nodes.pop() {
                     self.attach_block(Block::Table(Table { rows, name: None }));
                 }
             }
             Frame::Row => {
+                self.flush_carry();
                 if let Some(Node::Row { cells, deleted }) = self.nodes.pop() {
                     if deleted {
                         self.deleted_rows += 1;
@@ -1149,6 +1189,7 @@ impl<'a> Parser<'a> {
                 }
             }
             Frame::Cell => {
+                self.flush_carry();
                 if let Some(Node::Cell { mut cell, vmerge_continue, para_shading }) = self.nodes.pop() {
                     if cell.shading.is_none() {
                         cell.shading = para_shading;
@@ -1184,6 +1225,7 @@ impl<'a> Parser<'a> {
                 }
             }
             Frame::TextBox => {
+                self.flush_carry();
                 if let Some(Node::Blocks(blocks)) = self.nodes.pop() {
                     let para = self.nodes.iter_mut().rev().find(|n| matches!(n, Node::Para { .. }));
                     match para {
@@ -1198,6 +1240,7 @@ impl<'a> Parser<'a> {
             }
             Frame::Pass
             | Frame::PPr
+            | Frame::PPrRPr
             | Frame::Text
             | Frame::TrPr
             | Frame::TcPr
@@ -1207,6 +1250,16 @@ impl<'a> Parser<'a> {
             | Frame::FfData
             | Frame::FfCheckBox
             | Frame::FfDdList => {}
+        }
+    }
+
+    /// A paragraph whose mark was deleted and that nothing followed in its container stays a
+    /// paragraph of its own (unless nothing of it is left).
+    fn flush_carry(&mut self) {
+        if let Some((_, runs)) = self.carry.take() {
+            if !runs.is_empty() {
+                self.attach_block(Block::Paragraph(Paragraph { runs }));
+            }
         }
     }
 
@@ -1617,6 +1670,17 @@ mod tests {
         let t = table(&parsed.blocks);
         let rows: Vec<String> = t.rows.iter().map(|r| r.cells[0].text()).collect();
         assert_eq!(rows, ["row one", "new row"]);
+
+        // A deleted paragraph mark joins the paragraph to the next; a wholly deleted paragraph
+        // disappears.
+        let blocks = body(r#"<w:tbl><w:tr><w:tc>
+            <w:p><w:pPr><w:rPr><w:del w:id="1" w:author="a"/></w:rPr></w:pPr><w:r><w:t xml:space="preserve">joined </w:t></w:r></w:p>
+            <w:p><w:r><w:t>line</w:t></w:r></w:p>
+            <w:p><w:pPr><w:rPr><w:del w:id="2" w:author="a"/></w:rPr></w:pPr><w:del w:id="3" w:author="a"><w:r><w:delText>No</w:delText></w:r></w:del></w:p>
+            <w:p><w:r><w:t>Yes</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+            <w:p><w:pPr><w:rPr><w:del w:id="4" w:author="a"/></w:rPr></w:pPr><w:r><w:t>kept alone</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>"#);
+        assert_eq!(table(&blocks).rows[0].cells[0].text(), "joined line\nYes");
+        assert_eq!(text_of(&blocks), ["kept alone"]);
         assert!(parsed.notes.iter().any(|n| n.contains("tracked changes")));
     }
 
