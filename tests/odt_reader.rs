@@ -307,3 +307,54 @@ fn not_an_odt_fails_cleanly() {
     let txt = files_with_truth(&fixtures().join("forms")).into_iter().find(|p| p.extension().is_some_and(|e| e == "txt")).expect("a txt form");
     assert!(odt::read(&txt, &limits, &deadline).is_err());
 }
+
+fn write_zip(path: &Path, parts: &[(&str, &str)]) {
+    use std::io::Write;
+    let f = std::fs::File::create(path).expect("create zip");
+    let mut z = zip::ZipWriter::new(f);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in parts {
+        z.start_file(*name, opts).expect("start part");
+        z.write_all(body.as_bytes()).expect("write part");
+    }
+    z.finish().expect("finish zip");
+}
+
+const CONTENT_HEAD: &str = r#"<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>"#;
+
+/// A password-protected .odt (the manifest lists encryption data), a table asking for a million
+/// repeated rows of a thousand cells, and a DOCTYPE-carrying part all fail cleanly and fast.
+#[test]
+fn hostile_and_encrypted_odt_fail_cleanly() {
+    let dir = std::env::temp_dir().join(format!("cpoms-qa-odt-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let limits = Limits::default();
+    let deadline = Deadline::after(Duration::from_secs(20));
+
+    let encrypted = dir.join("encrypted.odt");
+    write_zip(&encrypted, &[
+        ("mimetype", "application/vnd.oasis.opendocument.text"),
+        ("META-INF/manifest.xml", r#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum-type="SHA1"/></manifest:file-entry></manifest:manifest>"#),
+        ("content.xml", "\u{1}\u{2}not xml"),
+    ]);
+    assert_eq!(odt::read(&encrypted, &limits, &deadline).err(), Some(ReadError::Encrypted));
+
+    let rows = dir.join("rows.odt");
+    let body = format!(
+        r#"{CONTENT_HEAD}<table:table><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:text></office:body></office:document-content>"#
+    );
+    write_zip(&rows, &[("content.xml", &body)]);
+    let started = std::time::Instant::now();
+    assert!(matches!(odt::read(&rows, &limits, &deadline), Err(ReadError::TooLarge(_))));
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+
+    let doctype = dir.join("doctype.odt");
+    let body = format!(r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>{}<text:p>&a;</text:p></office:text></office:body></office:document-content>"#, &CONTENT_HEAD[21..]);
+    write_zip(&doctype, &[("content.xml", &body)]);
+    assert!(matches!(odt::read(&doctype, &limits, &deadline), Err(ReadError::Damaged(_))));
+
+    let missing = dir.join("missing.odt");
+    write_zip(&missing, &[("mimetype", "application/vnd.oasis.opendocument.text")]);
+    assert!(matches!(odt::read(&missing, &limits, &deadline), Err(ReadError::Damaged(_))));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -787,18 +787,23 @@ impl<'a> Parser<'a> {
             },
             Frame::Table(t) => self.emit_block(Block::Table(t.table)),
             Frame::Row(r) => {
+                if self.nearest_table().is_none() {
+                    return Ok(());
+                }
+                // Counted before copying, so a hostile repeat count is refused, not built.
+                self.count_cells(r.row.cells.len().saturating_mul(r.repeat.saturating_sub(1)))?;
                 let Some(table) = self.nearest_table() else { return Ok(()) };
-                let start = table.row_index;
-                table.row_index = start.saturating_add(r.repeat);
-                let repeat = r.repeat;
-                let cells = r.row.cells.len().saturating_mul(repeat.saturating_sub(1));
-                for _ in 1..repeat {
+                table.row_index = table.row_index.saturating_add(r.repeat);
+                for _ in 1..r.repeat {
                     table.table.rows.push(r.row.clone());
                 }
                 table.table.rows.push(r.row);
-                self.count_cells(cells)?;
             }
             Frame::Cell(c) => {
+                if !matches!(self.stack.last(), Some(Frame::Row(_))) {
+                    return Ok(());
+                }
+                self.count_cells(c.repeat)?;
                 let Some(Frame::Row(row)) = self.stack.last_mut() else { return Ok(()) };
                 let col = row.col;
                 let span = c.cell.span as usize;
@@ -826,7 +831,6 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
-                self.count_cells(repeat)?;
             }
         }
         Ok(())
