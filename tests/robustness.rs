@@ -201,6 +201,22 @@ fn every_real_world_office_file_gets_a_record_without_a_crash() {
             assert!(r.errors.iter().any(|e| !e.trim().is_empty()), "{}: failed without a reason", r.source);
         }
     }
+    // Every encrypted package (an OOXML file inside an OLE EncryptedPackage) is reported as
+    // password protected, not as damaged, whatever its extension.
+    let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).unwrap_or_default();
+    let mut encrypted = 0;
+    for line in manifest.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(file), Some(note)) = (cols.first(), cols.last()) else { continue };
+        if !note.contains("container=OLE2 EncryptedPackage") {
+            continue;
+        }
+        let source = dir.join(file).to_string_lossy().into_owned();
+        let r = batch.records.iter().find(|r| r.source == source).unwrap_or_else(|| panic!("{file}: no record"));
+        assert!(r.errors.iter().any(|e| e.contains("password")), "{file}: {:?}", r.errors);
+        encrypted += 1;
+    }
+    eprintln!("  {encrypted} encrypted packages reported as password protected");
     assert!(elapsed.as_secs() < 300, "the real-world folder took {elapsed:?}");
 }
 
