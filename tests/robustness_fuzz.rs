@@ -252,3 +252,46 @@ fn date_and_timescale_parsing_never_panics() {
         }
     }
 }
+
+#[test]
+fn sniffing_mutated_containers_never_panics() {
+    // OLE compound files (.doc, encrypted packages) and zips, mutated in their headers and
+    // directories: the container parsers behind sniffing must answer, not panic.
+    let mut originals: Vec<(Vec<u8>, String)> = Vec::new();
+    for dir in ["forms", "bad", "blank"] {
+        let Ok(rd) = std::fs::read_dir(common::fixtures().join(dir)) else { continue };
+        let mut paths: Vec<PathBuf> = rd.flatten().map(|e| e.path()).filter(|p| !p.to_string_lossy().ends_with(".json")).collect();
+        paths.sort();
+        for p in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "doc" || e == "docx" || e == "xlsx" || e == "ods")).take(6) {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_string();
+            originals.push((std::fs::read(p).unwrap(), ext));
+        }
+    }
+    let mut rng = Rng::new(99);
+    let cases = cases_per_seed() * 250;
+    for case in 0..cases {
+        let (original, ext) = rng.pick(&originals);
+        let mut data = original.clone();
+        // Mostly hit the first sectors (header, FAT, directory) or the zip's end records.
+        for _ in 0..=rng.below(8) {
+            let len = data.len();
+            if len == 0 {
+                break;
+            }
+            let i = if rng.below(2) == 0 { rng.below(len.min(4096)) } else { len - 1 - rng.below(len.min(512)) };
+            data[i] = match rng.below(4) {
+                0 => 0xFF,
+                1 => 0,
+                _ => rng.next() as u8,
+            };
+        }
+        let got = std::panic::catch_unwind(|| cpoms_qa::read::sniff::sniff_bytes(&data, ext));
+        if got.is_err() {
+            let crashes = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fuzz-crashes");
+            std::fs::create_dir_all(&crashes).unwrap();
+            let keep = crashes.join(format!("sniff-{case}.{ext}"));
+            std::fs::write(&keep, &data).unwrap();
+            panic!("sniffing panicked on {}", keep.display());
+        }
+    }
+}
