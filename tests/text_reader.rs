@@ -50,7 +50,7 @@ fn cell_text(row: &Row, i: usize) -> String {
 }
 
 /// Rows by their first cell (the row number), first occurrence only.
-fn numbered<'a>(doc: &'a Document) -> HashMap<String, &'a Row> {
+fn numbered(doc: &Document) -> HashMap<String, &Row> {
     let mut out = HashMap::new();
     for row in rows(doc) {
         let n = cell_text(row, 0);
@@ -79,13 +79,14 @@ fn check_rows(doc: &Document, truth: &Value) -> Vec<String> {
         }
         let t = &truth["questions"][q.id];
         let (yes, no) = (cell_text(row, 2), cell_text(row, 3));
+        let (y, n) = (marked(&yes), marked(&no));
         let answer = t["answer"].as_str();
         let ok = match answer {
-            Some("yes") => !yes.is_empty() && no.is_empty(),
-            Some("no") => yes.is_empty() && !no.is_empty(),
-            Some("both") => !yes.is_empty() && !no.is_empty(),
+            Some("yes") => y && !n,
+            Some("no") => !y && n,
+            Some("both") => y && n,
             // Unanswered: both empty, or both printed words left standing.
-            _ => yes.is_empty() == no.is_empty(),
+            _ => y == n,
         };
         if !ok {
             problems.push(format!("{}: answer {:?} but YES {:?} NO {:?}", q.id, answer, yes, no));
@@ -313,6 +314,10 @@ fn pdf_without_text_or_tool() {
     let scanned = common::fixtures().join("pdf/scanned_image_only.pdf");
     if read::pdf::find_on_path("pdftotext").is_some() {
         assert_eq!(read_pdf(&scanned), Err(ReadError::ScannedImage));
+        // A PDF cut short is damaged, with the reason in words.
+        let whole = std::fs::read(common::fixtures().join("pdf/033_Wharfedale_Academy_cpoms_qa.pdf")).expect("fixture");
+        let cut = write_temp("cut.pdf", whole.get(..3000).expect("long enough"));
+        assert!(matches!(read_pdf(&cut), Err(ReadError::Damaged(_))));
     }
     let limits = Limits::default();
     let err = read::pdf::read_with(&scanned, None, &limits, &Deadline::after(limits.max_time)).expect_err("no tool");
@@ -437,4 +442,31 @@ fn pdf_formatting_marks_survive() {
     }
     assert!(checked >= 6, "only {checked} formatting marks checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Which real-world files reach the text and PDF readers, and how long they take:
+/// `cargo test --test text_reader real_world_timing -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn real_world_timing() {
+    let Some(shared) = common::shared_fixtures().or_else(|| Some(PathBuf::from("/work/shared/fixtures")).filter(|p| p.is_dir())) else { return };
+    let mut stack = vec![shared.join("real-world"), shared.join("bad")];
+    let limits = Limits::default();
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let Ok(format) = read::sniff::sniff_path(&p) else { continue };
+            if !matches!(format, cpoms_qa::model::Format::Txt | cpoms_qa::model::Format::Pdf) {
+                continue;
+            }
+            let t = std::time::Instant::now();
+            let res = if format == cpoms_qa::model::Format::Txt { read_text(&p) } else { read_pdf(&p) };
+            let _ = &limits;
+            println!("{:>8.1?} {:?} {} -> {}", t.elapsed(), format, p.display(), match res { Ok(d) => format!("{} blocks", d.blocks.len()), Err(e) => e.to_string() });
+        }
+    }
 }

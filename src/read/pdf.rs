@@ -25,6 +25,9 @@ use crate::read::{Deadline, Limits, ReadError};
 
 /// Longest time `pdftotext` may run on one file before it is stopped.
 const TOOL_TIME: Duration = Duration::from_secs(30);
+/// Longest time each formatting helper (`pdftohtml`, `pdftocairo`) may run; without them the
+/// text is still read.
+const FORMAT_TIME: Duration = Duration::from_secs(10);
 /// Most bytes of `pdftotext` output read (a form is well under 1 MB of word boxes).
 const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
 
@@ -40,7 +43,7 @@ pub fn read(path: &Path, limits: &Limits, deadline: &Deadline) -> Result<Documen
 /// As [`read`], with the `pdftotext` program given (`None`: not installed).
 pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
     let tool = tool.ok_or_else(needs_tool)?;
-    let output = run_tool(tool, &["-bbox", "-enc", "UTF-8"], path, true)?;
+    let output = run_tool(tool, &["-bbox", "-enc", "UTF-8"], path, true, TOOL_TIME)?;
     deadline.check()?;
     let mut pages = parse_bbox(&String::from_utf8_lossy(&output), deadline)?;
     if pages.iter().all(|p| p.words.is_empty()) {
@@ -51,7 +54,7 @@ pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &D
     // poppler-utils; without them the text is still read.
     let mut notes = Vec::new();
     match sibling_tool(tool, "pdftohtml") {
-        Some(t) => match run_tool(&t, &["-xml", "-i", "-zoom", "1", "-stdout", "-q", "-enc", "UTF-8"], path, false) {
+        Some(t) => match run_tool(&t, &["-xml", "-i", "-zoom", "1", "-stdout", "-q", "-enc", "UTF-8"], path, false, FORMAT_TIME) {
             Ok(xml) => apply_text_styles(&mut pages, &String::from_utf8_lossy(&xml), deadline)?,
             Err(_) => notes.push("PDF: bold and coloured text could not be read (pdftohtml failed)".to_string()),
         },
@@ -60,7 +63,7 @@ pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &D
     deadline.check()?;
     let mut shades = Vec::new();
     match sibling_tool(tool, "pdftocairo") {
-        Some(t) => match run_tool(&t, &["-svg"], path, true) {
+        Some(t) => match run_tool(&t, &["-svg"], path, true, FORMAT_TIME) {
             Ok(svg) => {
                 let graphics = parse_svg(&String::from_utf8_lossy(&svg), deadline)?;
                 shades = apply_graphics(&mut pages, graphics);
@@ -69,9 +72,73 @@ pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &D
         },
         None => notes.push("PDF: highlight, shading and underline not read (pdftocairo not installed)".to_string()),
     }
-    let mut doc = layout(pages, &shades, limits, deadline)?;
+    let mut doc = layout(pages, &shades, false, limits, deadline)?;
     doc.notes.extend(notes);
     Ok(doc)
+}
+
+/// Column-aligned text (OCR output, or `pdftotext -layout` saved as .txt) read with the same
+/// layout rules as a PDF: each character is a fixed-width cell of the grid, each line a line
+/// of the page, a form feed a new page.
+pub fn read_layout_text(text: &str, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
+    const CHAR_W: f64 = 6.0;
+    const LINE_H: f64 = 12.0;
+    let mut pages: Vec<Page> = vec![Page { height: 842.0, words: Vec::new() }];
+    let mut row = 0usize;
+    for (n, line) in text.split('\n').enumerate() {
+        if n % 4096 == 0 {
+            deadline.check()?;
+        }
+        let mut line = line;
+        while let Some(ff) = line.find('\u{0C}') {
+            // A form feed starts a new page; text after it is on the new page's first line.
+            pages.push(Page { height: 842.0, words: Vec::new() });
+            row = 0;
+            line = &line[ff + 1..];
+        }
+        let y0 = 20.0 + row as f64 * LINE_H;
+        let mut col = 0usize;
+        let mut word = String::new();
+        let mut start = 0usize;
+        let Some(page) = pages.last_mut() else { break };
+        let flush = |word: &mut String, start: usize, page: &mut Page| {
+            if !word.is_empty() {
+                let len = word.chars().count();
+                page.words.push(Word {
+                    x0: start as f64 * CHAR_W,
+                    x1: (start + len) as f64 * CHAR_W,
+                    y0,
+                    y1: y0 + LINE_H + 1.0,
+                    text: symbol_lookalike(word),
+                    format: RunFormat::default(),
+                    glued: false,
+                });
+                word.clear();
+            }
+        };
+        for c in line.chars() {
+            if c == '\t' {
+                flush(&mut word, start, page);
+                col = (col / 8 + 1) * 8;
+                continue;
+            }
+            if c.is_whitespace() {
+                flush(&mut word, start, page);
+            } else {
+                if word.is_empty() {
+                    start = col;
+                }
+                word.push(c);
+            }
+            col += 1;
+        }
+        flush(&mut word, start, page);
+        row += 1;
+    }
+    for p in &mut pages {
+        p.height = 40.0 + p.words.iter().map(|w| w.y1).fold(0.0, f64::max);
+    }
+    layout(pages, &[], true, limits, deadline)
 }
 
 /// Another poppler program: beside `pdftotext` first, else on the PATH.
@@ -86,23 +153,18 @@ pub fn find_on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// Run a poppler program on the file, its output to stdout (`-` as output file when
-/// `dash_output`), stopped after [`TOOL_TIME`].
-fn run_tool(tool: &Path, args: &[&str], path: &Path, dash_output: bool) -> Result<Vec<u8>, ReadError> {
+/// `dash_output`), stopped after `time`.
+fn run_tool(tool: &Path, args: &[&str], path: &Path, dash_output: bool, time: Duration) -> Result<Vec<u8>, ReadError> {
     let mut cmd = Command::new(tool);
     cmd.args(args).arg(path);
     if dash_output {
         cmd.arg("-");
     }
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|_| needs_tool())?;
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().map_err(|_| needs_tool())?;
     let Some(stdout) = child.stdout.take() else {
         let _ = child.kill();
         let _ = child.wait();
-        return Err(ReadError::Other("could not run pdftotext".into()));
+        return Err(ReadError::Other("could not run a PDF helper program".into()));
     };
     // Read on a thread so a full pipe never stops the child while we wait for it.
     let reader = std::thread::spawn(move || {
@@ -110,34 +172,55 @@ fn run_tool(tool: &Path, args: &[&str], path: &Path, dash_output: bool) -> Resul
         let res = stdout.take(MAX_OUTPUT).read_to_end(&mut buf);
         res.map(|_| buf)
     });
+    let stop = |child: &mut std::process::Child| {
+        let _ = child.kill();
+        let _ = child.wait();
+    };
     let start = Instant::now();
+    loop {
+        if start.elapsed() > time {
+            stop(&mut child);
+            let _ = reader.join();
+            return Err(ReadError::TooSlow);
+        }
+        if reader.is_finished() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let bytes = match reader.join() {
+        Ok(Ok(b)) => b,
+        _ => {
+            stop(&mut child);
+            return Err(ReadError::Other("could not read a PDF helper program's output".into()));
+        }
+    };
+    if bytes.len() as u64 >= MAX_OUTPUT {
+        // Still writing past the cap: a page description no return needs.
+        stop(&mut child);
+        return Err(ReadError::TooLarge("the PDF holds more text or drawing than any return".into()));
+    }
+    // Output closed: the program is finishing; give it the rest of its time to exit.
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() > TOOL_TIME => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let _ = reader.join();
+            Ok(None) if start.elapsed() > time => {
+                stop(&mut child);
                 return Err(ReadError::TooSlow);
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(ReadError::Other("could not run pdftotext".into()));
+                stop(&mut child);
+                return Err(ReadError::Other("could not run a PDF helper program".into()));
             }
         }
     };
-    let bytes = match reader.join() {
-        Ok(Ok(b)) => b,
-        _ => return Err(ReadError::Other("could not read pdftotext's output".into())),
-    };
     if !status.success() {
-        // pdftotext exits 1 on a damaged file, 3 on a permission (encryption) error.
+        // poppler's programs exit 1 on a damaged file, 3 on a permission (encryption) error.
         return Err(match status.code() {
             Some(1) => ReadError::Damaged("the PDF could not be opened".into()),
             Some(3) => ReadError::Encrypted,
-            _ => ReadError::Damaged("pdftotext could not read it".into()),
+            _ => ReadError::Damaged("the PDF could not be read".into()),
         });
     }
     Ok(bytes)
@@ -364,13 +447,24 @@ struct Columns {
     yes: f64,
     no: f64,
     comments: f64,
+    /// How far left of a header word its column may begin (more in a character grid, where
+    /// positions are rounded to whole characters).
+    pad: f64,
+    /// Where the row numbers stand.
+    number: f64,
 }
 
 impl Columns {
+    /// These columns for a row whose question starts at `q` (column-aligned text moves the
+    /// question column by a character or two from row to row; the other edges stay).
+    fn for_row(&self, q: f64) -> Columns {
+        Columns { question: Some(q), ..*self }
+    }
+
     /// Column index 0..5 of a word starting at `x` (marks may sit centred in their cell, so
     /// the edges are a little left of the header words).
     fn index(&self, x: f64) -> usize {
-        let pad = 4.0;
+        let pad = self.pad;
         if x >= self.comments - pad {
             4
         } else if x >= self.no - pad {
@@ -391,7 +485,7 @@ fn header_columns(line: &Line) -> Option<Columns> {
     let yes = line.words.iter().find(|w| w.text == "YES")?;
     let no = line.words.iter().find(|w| w.text == "NO" && w.x0 > yes.x0)?;
     let comments = line.words.iter().find(|w| w.text.starts_with("Comments") && w.x0 > no.x0)?;
-    Some(Columns { question: None, yes: yes.x0, no: no.x0, comments: comments.x0 })
+    Some(Columns { question: None, yes: yes.x0, no: no.x0, comments: comments.x0, pad: 4.0, number: 0.0 })
 }
 
 fn action_columns(line: &Line) -> Option<[f64; 3]> {
@@ -630,7 +724,10 @@ fn section_title(text: &str) -> bool {
     })
 }
 
-fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
+/// `fixed_pitch`: the words come from column-aligned text, where a character grid says nothing
+/// of how much room a line had: a cell's next line then continues its text unless it starts a
+/// new remark (the capital rule of [`Wrap::Cell`]).
+fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], fixed_pitch: bool, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
     let lines = lines_of(&pages);
     let furniture = furniture_texts(&lines, &pages);
     let body: Vec<&Line> = lines.iter().filter(|l| !furniture.contains(&l.text())).collect();
@@ -671,6 +768,10 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &De
             para_limit = para_limit.max(l.words.last().map(|w| w.x1).unwrap_or(0.0));
         }
     }
+    if fixed_pitch {
+        // No room is known in a character grid: every cell line "would not have fitted".
+        q_limits = [0.0; 5];
+    }
 
     let mut lay = Layout {
         shades,
@@ -685,6 +786,7 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &De
         para_x: 0.0,
     };
     let mut question_x: Option<f64> = None;
+    let mut number_x = 0.0f64;
     let wrap_pitch = wrap_pitch(&body);
     let mut prev_at: Option<(usize, f64)> = None;
     for (i, line) in body.iter().enumerate() {
@@ -696,6 +798,9 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &De
         let prev_at = before;
         let text = line.text();
         if let Some(mut cols) = header_columns(line) {
+            if fixed_pitch {
+                cols.pad = 9.0;
+            }
             lay.flush_para();
             lay.end_table()?;
             cols.question = question_x;
@@ -728,10 +833,12 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &De
         match lay.mode {
             Mode::Questions(mut cols) => {
                 cols.question = question_x;
+                cols.number = number_x;
                 let first = line.words.first();
                 let numbered = first.and_then(|w| row_number(&w.text).map(|n| (n, w.x0)));
+                // Back at the row numbers' column: closer to it than to the question's.
                 let left = match cols.question {
-                    Some(q) => line.x0() < q - 4.0,
+                    Some(q) => line.x0() < q - 4.0 && line.x0() < (q + cols.number) / 2.0,
                     None => true,
                 };
                 // A section title in capitals alone on its line, in the number column or (when
@@ -747,11 +854,18 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &De
                     continue;
                 }
                 if let (Some((n, _)), true) = (numbered, left) {
-                    if question_x.is_none() {
-                        question_x = line.words.get(1).map(|w| w.x0).filter(|x| *x < cols.yes - 4.0);
+                    // Each row's question column starts where its question does (column-aligned
+                    // text shifts it by a character or two from row to row).
+                    let mut row_cols = cols;
+                    if let Some(q) = line.words.get(1).map(|w| w.x0).filter(|x| *x < cols.yes - 4.0) {
+                        question_x = Some(q);
+                        number_x = line.x0();
                         cols.question = question_x;
+                        cols.number = number_x;
                         lay.mode = Mode::Questions(cols);
+                        row_cols = cols.for_row(q);
                     }
+                    let cols = row_cols;
                     let mut cells = vec![CellText::fixed(&n)];
                     cells.extend((1..5).map(|_| CellText::default()));
                     add_words(&mut cells, line, 1, &cols, &lay.q_limits);
@@ -768,6 +882,7 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &De
                 let q_limits = lay.q_limits;
                 match lay.rows.last_mut() {
                     Some(row) => {
+                        let cols = row.cols.unwrap_or(cols);
                         add_words(&mut row.cells, line, 0, &cols, &q_limits);
                         row.extend_to(line);
                     }
@@ -778,6 +893,11 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &De
                 // A line closer to the one above than lines of a paragraph are to each other
                 // (plus a little) is that row's wrapped text; a table row adds cell padding.
                 let wraps = match prev_at {
+                    // In a character grid every line is as far from the next: a line starting
+                    // in lower case continues the row above.
+                    Some((page, _)) if fixed_pitch => {
+                        page == line.page && line.words.first().is_some_and(|w| w.text.chars().next().is_some_and(|c| c.is_lowercase()))
+                    }
                     Some((page, y)) => page == line.page && line.y0 - y <= wrap_pitch + 1.0,
                     None => false,
                 };
@@ -794,7 +914,7 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], limits: &Limits, deadline: &De
                         v.push(w);
                     }
                 }
-                let limits = [a[1] - 4.0, a[2] - 4.0, lay.para_limit];
+                let limits = if fixed_pitch { [0.0; 3] } else { [a[1] - 4.0, a[2] - 4.0, lay.para_limit] };
                 let header_row = lay.rows.len() == 1;
                 match lay.rows.last_mut() {
                     Some(row) if wraps && !header_row => {
@@ -1008,7 +1128,7 @@ fn parse_svg(svg: &str, deadline: &Deadline) -> Result<Vec<Graphics>, ReadError>
         let tag = &rest[start..start + len + 1];
         rest = &rest[start + len + 1..];
         n += 1;
-        if n % 4096 == 0 {
+        if n.is_multiple_of(4096) {
             deadline.check()?;
         }
         if tag.starts_with("<defs") {

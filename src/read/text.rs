@@ -25,7 +25,30 @@ pub fn read(path: &Path, limits: &Limits, deadline: &Deadline) -> Result<Documen
         return Err(ReadError::Empty);
     }
     let text = decode(&bytes)?;
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if is_column_aligned(&text) {
+        return crate::read::pdf::read_layout_text(&text, limits, deadline);
+    }
     parse(&text, limits, deadline)
+}
+
+/// Text laid out in columns with spaces, not tabs (OCR output, `pdftotext -layout`): hardly
+/// any line starts with a tab, and a section header line has YES, NO and Comments/Actions
+/// standing apart ("BASIC INFORMATION      YES   NO   Comments/Actions").
+fn is_column_aligned(text: &str) -> bool {
+    let mut tab_lines = 0usize;
+    let mut headers = 0usize;
+    for line in text.lines().take(20_000) {
+        if line.starts_with('\t') {
+            tab_lines += 1;
+        }
+        if let (Some(yes), Some(no), Some(c)) = (line.find("  YES  "), line.find("  NO  "), line.find("Comments")) {
+            if yes < no && no < c && !line.contains('\t') && !line.contains('|') {
+                headers += 1;
+            }
+        }
+    }
+    tab_lines < 5 && headers >= 1
 }
 
 fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadError> {
@@ -223,7 +246,7 @@ fn kind_of(first: &str) -> (RowKind, Option<(u32, u32)>) {
     if section_title(first).is_some() {
         return (RowKind::Section, None);
     }
-    if squash(first) == squash(catalogue::ACTION_COLUMNS[0]) {
+    if first.len() < 40 && squash(first) == squashed().action {
         return (RowKind::ActionHeader, None);
     }
     (RowKind::Other, None)
@@ -244,17 +267,37 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_uppercase()).collect()
 }
 
+/// Squashed catalogue texts, made once: section titles and the labels that end a table.
+struct Squashed {
+    titles: Vec<(String, &'static catalogue::Section)>,
+    anchors: Vec<String>,
+    action: String,
+}
+
+fn squashed() -> &'static Squashed {
+    static S: std::sync::OnceLock<Squashed> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let mut anchors: Vec<String> = catalogue::STANDARDS.iter().map(|f| squash(f.wording)).collect();
+        anchors.extend(catalogue::HEADER.iter().filter(|f| f.id != "date").map(|f| squash(f.wording)));
+        Squashed {
+            titles: catalogue::SECTIONS.iter().map(|sec| (squash(sec.title), sec)).collect(),
+            anchors,
+            action: squash(catalogue::ACTION_COLUMNS[0]),
+        }
+    })
+}
+
 /// The section this text is the title of, if it is one.
 /// The form prints them in capitals; "Core group meetings" in a comment is no title.
 fn section_title(s: &str) -> Option<&'static catalogue::Section> {
-    if s.chars().any(|c| c.is_lowercase()) {
+    if s.len() > 80 || s.chars().any(|c| c.is_lowercase()) {
         return None;
     }
     let sq = squash(s);
     if sq.is_empty() || sq.len() > 40 {
         return None;
     }
-    catalogue::SECTIONS.iter().find(|sec| squash(sec.title) == sq)
+    squashed().titles.iter().find(|(t, _)| *t == sq).map(|(_, sec)| *sec)
 }
 
 /// Lines that always stand outside the tables (the form's own labels after the last table).
@@ -263,10 +306,7 @@ fn is_anchor(line: &str) -> bool {
     if sq.is_empty() {
         return false;
     }
-    sq == "STANDARDSANDACTIONS"
-        || sq == "OVERVIEW"
-        || catalogue::STANDARDS.iter().any(|f| sq.starts_with(&squash(f.wording)))
-        || catalogue::HEADER.iter().filter(|f| f.id != "date").any(|f| sq.starts_with(&squash(f.wording)))
+    sq == "STANDARDSANDACTIONS" || sq == "OVERVIEW" || squashed().anchors.iter().any(|a| sq.starts_with(a.as_str()))
 }
 
 /// A row number as printed ("1", "1.4", "9.10"), repairing OCR's letter/digit confusions
@@ -411,7 +451,7 @@ fn looks_like_row_start(cells: &[String]) -> bool {
     if section_title(first).is_some() {
         return squash(second) == "YES" || second.is_empty();
     }
-    squash(first) == squash(catalogue::ACTION_COLUMNS[0])
+    first.len() < 40 && squash(first) == squashed().action
 }
 
 fn is_yes_word(s: &str) -> bool {
