@@ -42,8 +42,10 @@ fn is_column_aligned(text: &str) -> bool {
         if line.starts_with('\t') {
             tab_lines += 1;
         }
-        if let (Some(yes), Some(no), Some(c)) = (line.find("  YES  "), line.find("  NO  "), line.find("Comments")) {
-            if yes < no && no < c && !line.contains('\t') && !line.contains('|') {
+        // Far to the right after a wide gap: a row typed on one line ("TITLE  YES  NO  ...")
+        // has two spaces; a column layout pads the title's cell out to the YES column.
+        if let (Some(yes), Some(no), Some(c)) = (line.find("   YES  "), line.find("  NO  "), line.find("Comments")) {
+            if yes >= 20 && yes < no && no < c && !line.contains('\t') && !line.contains('|') {
                 headers += 1;
             }
         }
@@ -752,6 +754,16 @@ mod tests {
         assert_eq!(clean_mark("|X|"), "X");
         assert_eq!(clean_mark("(X)"), "(X)");
         assert_eq!(clean_mark("Good. See plan."), "Good. See plan.");
+    }
+
+    #[test]
+    fn column_layout_told_from_run_together_rows() {
+        let layout = "BASIC INFORMATION                         YES   NO   Comments/Actions\n1     Can you show evidence   Y\n";
+        assert!(is_column_aligned(layout));
+        let typed = "  BASIC INFORMATION  YES  NO  Comments/Actions\n1  Can you show evidence of the child  Yes\n";
+        assert!(!is_column_aligned(typed));
+        let tabbed = "\tBASIC INFORMATION                         YES   NO   Comments/Actions\n\t1\n\tq\n\t\n\t\n\t\n";
+        assert!(!is_column_aligned(&tabbed.repeat(3)));
     }
 
     #[test]
