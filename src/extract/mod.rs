@@ -1216,10 +1216,11 @@ impl PendingRow {
 }
 
 /// How an unchosen printed word looks on a form with YES and NO printed in every row: the
-/// less-marked word of every row where one word is marked more than the other, when all such
-/// rows agree. `None` when no row shows it or the rows disagree.
+/// less-marked word of the rows where one word is marked more than the other, by majority (a
+/// row or two marked twice over, say shaded and highlighted, does not hide it). `None` when no
+/// row shows it or there is no majority.
 fn unmarked_twin(pending: &[PendingRow]) -> Option<Option<String>> {
-    let mut twin: Option<Option<String>> = None;
+    let mut counts: Vec<(Option<String>, usize)> = Vec::new();
     for p in pending {
         let (yes, no) = p.marks();
         if !(yes.label_only && no.label_only) || yes.struck || no.struck {
@@ -1230,13 +1231,13 @@ fn unmarked_twin(pending: &[PendingRow]) -> Option<Option<String>> {
             Some(false) => yes.formatted,
             None => continue,
         };
-        match &twin {
-            None => twin = Some(plain),
-            Some(t) if *t == plain => {}
-            Some(_) => return None,
+        match counts.iter_mut().find(|(f, _)| *f == plain) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((plain, 1)),
         }
     }
-    twin
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    counts.into_iter().find(|(_, n)| n * 2 > total).map(|(f, _)| f)
 }
 
 /// The lines of a question cell after its first line (where "1 2 3 4 5" stands on rating rows),
