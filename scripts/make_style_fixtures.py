@@ -1121,6 +1121,44 @@ def style_placeholder_comments(form):
             pass
 
 
+def style_na_rows(form):
+    """x marks; the unanswered rows say "N/A" in the YES cell and "-" in the NO cell."""
+    mark_cells(form, typed_token(["x"]), form.yes_no_ids())
+    for qid in form.yes_no_ids():
+        if answer_of(form, qid) is None:
+            set_cell(form.cols[qid]["yes"], [run("N/A")])
+            set_cell(form.cols[qid]["no"], [run("-")])
+
+
+def style_tracked_changed_mind(form):
+    """Track Changes on: in some rows the filler first marked the other cell, then deleted that
+    mark (w:del) and typed the chosen one (w:ins)."""
+    n = 0
+    for qid in form.yes_no_ids():
+        ans = answer_of(form, qid)
+        for side in ("yes", "no"):
+            tc = form.cols[qid][side]
+            if ans is None:
+                set_cell(tc, [])
+                continue
+            n += 1
+            attrs = {"w:id": str(5000 + n), "w:author": "DSL", "w:date": "2024-02-01T09:00:00Z"}
+            if chosen(ans, side):
+                ins = el("ins", attrs)
+                ins.append(run("X"))
+                set_cell(tc, [ins])
+            elif hash_index(qid) % 2:
+                d = el("del", attrs)
+                r = wel("r")
+                dt = wel("delText")
+                dt.text = "X"
+                r.append(dt)
+                d.append(r)
+                set_cell(tc, [d])
+            else:
+                set_cell(tc, [])
+
+
 YES_NO_STYLES = {
     # name: (function, description)
     "prefilled_highlight": (lambda f: prefilled(f, chosen_fmt={"hl": "yellow"}), "YES/NO printed in every row; the chosen word highlighted"),
@@ -1146,6 +1184,8 @@ YES_NO_STYLES = {
     "tracked_highlight": (style_tracked_highlight, "YES/NO printed; highlight added with Track Changes on (rPrChange keeps the old formatting)"),
     "hidden_text": (style_hidden_text, "x in the chosen cell; a hidden (vanish) x in the other"),
     "placeholder_comments": (style_placeholder_comments, "comment cells are content controls; empty ones show their placeholder text"),
+    "na_rows": (style_na_rows, "x marks; unanswered rows say N/A in YES and '-' in NO"),
+    "tracked_changed_mind": (style_tracked_changed_mind, "Track Changes: the other cell's X deleted (w:del), the chosen X inserted (w:ins)"),
 }
 
 
@@ -1364,6 +1404,110 @@ def number_in_question_cell(form):
         set_cell(form.cols[qid]["number"], [], center=False)
 
 
+def extra_actions(form):
+    """Three more rows added to the action table (people add rows)."""
+    tbl = None
+    for t in form.docx.body.iter(w("tbl")):
+        first = t.find(w("tr"))
+        if first is not None and "BY WHOM" in text_of(first).upper():
+            tbl = t
+    rows = tbl.findall(w("tr"))
+    template = rows[-1]
+    extra = [("Add the new LADO log to CPOMS", "Business Manager", "31/03/2024", "2024-03-31"),
+             ("Train new staff on body maps", "Deputy DSL", "ongoing", None),
+             ("Check archive log quarterly", None, "every term", None)]
+    last = template
+    for action, who, when, due in extra:
+        tr = copy.deepcopy(template)
+        cs = cells(tr)
+        for tc, v in zip(cs, (action, who, when)):
+            set_cell(tc, [run(v)] if v else [], center=False)
+        last.addnext(tr)
+        last = tr
+        form.truth["actions"].append({"action": action, "by_whom": who, "timescale": when, "due": due})
+
+
+def single_answer_column(form):
+    """One YES/NO column instead of two: the header says "YES/NO" and the answer is typed there
+    ("Yes", "No", "Y", "N")."""
+    words = {"yes": ["Yes", "Y", "yes"], "no": ["No", "N", "no"]}
+    for tbl in form.tables:
+        grid = tbl.find(w("tblGrid"))
+        if grid is not None:
+            gc = grid.findall(w("gridCol"))
+            if len(gc) >= 5:
+                grid.remove(gc[3])
+        for tr in tbl.findall(w("tr")):
+            cs = cells(tr)
+            texts = [text_of(c).strip().upper() for c in cs]
+            if "YES" in texts and "NO" in texts:
+                yes_c = cs[texts.index("YES")]
+                no_c = cs[texts.index("NO")]
+                set_cell(yes_c, [run("YES/NO", b=True)])
+                tr.remove(no_c)
+    for qid in form.ids:
+        ans = answer_of(form, qid)
+        cols = form.cols[qid]
+        opts = words.get(ans)
+        set_cell(cols["yes"], [run(opts[hash_index(qid) % 3])] if opts else [])
+        cols["no"].getparent().remove(cols["no"])
+        if ans == "both":
+            form.q(qid)["answer"] = None
+
+
+def header_date_words(form):
+    """Header rebuilt with the date typed in words: "Tuesday 26th September 2023"."""
+    replace_header(form, "over_underscores")
+    d = form.truth["header"]["date"]
+    import datetime as _dt
+    day = _dt.date.fromisoformat(d)
+    suffix = "th" if 11 <= day.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
+    text = "%s %d%s %s %d" % (day.strftime("%A"), day.day, suffix, day.strftime("%B"), day.year)
+    p = form.para_starting("Date:")
+    set_para_runs(p, [run("Date: "), run(text, u=True)])
+
+
+def header_date_field(form):
+    """The header date is a DATE field (instrText + cached result): the result is the date."""
+    replace_header(form, "over_underscores")
+    d = form.truth["header"]["date"]
+    y, m, dd = d.split("-")
+    p = form.para_starting("Date:")
+    runs = [run("Date: ")]
+    b = wel("r")
+    b.append(wel("fldChar", fldCharType="begin"))
+    it = wel("r")
+    t = wel("instrText")
+    t.text = ' DATE \\@ "dd/MM/yyyy" '
+    it.append(t)
+    sep = wel("r")
+    sep.append(wel("fldChar", fldCharType="separate"))
+    res = run("%s/%s/%s" % (dd, m, y))
+    e = wel("r")
+    e.append(wel("fldChar", fldCharType="end"))
+    set_para_runs(p, runs + [b, it, sep, res, e])
+
+
+def header_sdt_values(form):
+    """Header values typed into content controls; an empty one shows its placeholder text."""
+    replace_header(form, "over_underscores")
+    for n, (key, label) in enumerate(HEADER_FIELDS):
+        p = form.para_starting(label)
+        v = header_display(form.truth, key)
+        sdt = wel("sdt")
+        pr = wel("sdtPr")
+        pr.append(wel("id", val=str(810000 + n)))
+        content = wel("sdtContent")
+        if v:
+            content.append(run(v))
+        else:
+            pr.append(wel("showingPlcHdr"))
+            content.append(run("Click or tap here to enter text.", color="808080"))
+        sdt.append(pr)
+        sdt.append(content)
+        set_para_runs(p, [run(label + ": "), sdt])
+
+
 LAYOUT_STYLES = {
     "header_table": (lambda f: replace_header(f, "table"), "header fields in a two-column table (label | value)"),
     "header_next_line": (lambda f: replace_header(f, "next_line"), "header values typed on the line after each label"),
@@ -1380,7 +1524,39 @@ LAYOUT_STYLES = {
     "header_table_4col": (header_table_4col, "header as a 4-column table (label | value | label | value), no colons"),
     "numbers_autonumbered": (numbers_autonumbered, "row numbers are automatic list numbers (not in the text)"),
     "number_in_question_cell": (number_in_question_cell, "'1.4  Does the chronology…' in one cell, number cell empty"),
+    "extra_actions": (extra_actions, "three rows added to the action table"),
+    "single_answer_column": (single_answer_column, "one YES/NO column; 'Yes'/'No'/'Y'/'N' typed in it"),
+    "header_date_words": (header_date_words, "header date typed 'Tuesday 26th September 2023'"),
+    "header_date_field": (header_date_field, "header date is a DATE field with its cached result"),
+    "header_sdt_values": (header_sdt_values, "header values in content controls; empty ones show placeholder text"),
 }
+
+
+def sdt_rows_and_cells(form):
+    """Section 9's rows wrapped in a repeating-section content control (w:sdt around w:tr), and
+    the comment cells of section 1 each wrapped in a content control (w:sdt around w:tc)."""
+    rows = [form.rows[q] for q in form.ids if q.split(".")[0] == "9"]
+    parent = rows[0].getparent()
+    sdt = wel("sdt")
+    pr = wel("sdtPr")
+    pr.append(wel("id", val="820001"))
+    sdt.append(pr)
+    content = wel("sdtContent")
+    sdt.append(content)
+    rows[0].addprevious(sdt)
+    for r in rows:
+        content.append(r)
+    for n, qid in enumerate(q for q in form.ids if q.split(".")[0] == "1"):
+        tc = form.cols[qid]["comment"]
+        cs = wel("sdt")
+        pr = wel("sdtPr")
+        pr.append(wel("id", val=str(820100 + n)))
+        cs.append(pr)
+        cc = wel("sdtContent")
+        cs.append(cc)
+        tc.addprevious(cs)
+        cc.append(tc)
+    del parent
 
 
 NOISE_STYLES = {
@@ -1392,6 +1568,7 @@ NOISE_STYLES = {
     "text_box_alternate_content": (lambda f: text_box_answer(f, "O11", "Termly data report to governors"), "an overview answer in a text box (AlternateContent choice + VML fallback)"),
     "shading_auto_clear": (shading_auto_clear, "YES/NO cells shaded clear/auto/white (not marks)"),
     "explicit_black": (explicit_black, "all text given explicit w:color 000000 (not a mark)"),
+    "sdt_rows_and_cells": (sdt_rows_and_cells, "section 9 rows inside a row-level content control; section 1 comment cells inside cell-level ones"),
 }
 
 
@@ -1402,6 +1579,9 @@ def ambiguous_both(f):
     for qid in ("1.3", "9.4"):
         for side, word in (("yes", "YES"), ("no", "NO")):
             set_cell(f.cols[qid][side], [run(word, hl="yellow")])
+    # One row marked twice over (highlighted and its cell shaded): the unmarked word is still plain.
+    if answer_of(f, "2.1") in ("yes", "no"):
+        shade_cell(f.cols["2.1"][answer_of(f, "2.1")], "FFFF00")
 
 
 def ambiguous_typed_both(f):
@@ -1456,12 +1636,24 @@ def base_marks(form):
     """The base's own marks, rewritten plainly (x in the chosen cell) so every style starts from
     the same clean state."""
     mark_cells(form, typed_token(["x"]), form.yes_no_ids())
+    for qid in form.ids:
+        for side in ("yes", "no"):
+            tcpr = form.cols[qid][side].find(w("tcPr"))
+            if tcpr is not None:
+                for shd in tcpr.findall(w("shd")):
+                    tcpr.remove(shd)
     for qid in RATING_IDS:
         set_cell(form.cols[qid]["yes"], [])
         set_cell(form.cols[qid]["no"], [])
 
 
-def make(family, name, fn, desc, base=BASE):
+# A second base: merged cells, extra rows and tracked changes of its own (every YES/NO, rating
+# and ambiguous style is made on it too, named "...__b025").
+BASE2 = "025_Stonebridge_Community_Academy_cpoms_qa.docx"
+BASE2_FAMILIES = ("yes_no", "rating", "ambiguous")
+
+
+def make(family, name, fn, desc, base=BASE, suffix=""):
     src = os.path.join(FORMS, base)
     with open(src + ".truth.json", encoding="utf-8") as fh:
         truth = json.load(fh)
@@ -1470,7 +1662,7 @@ def make(family, name, fn, desc, base=BASE):
     form = Form(docx, truth)
     base_marks(form)
     fn(form)
-    out_name = "%s__%s.docx" % (family, name)
+    out_name = "%s__%s%s.docx" % (family, name, suffix)
     truth["source"] = out_name
     truth["_style"] = name
     truth["_family"] = family
@@ -1493,6 +1685,8 @@ def main(argv):
             if only and name not in only and family not in only:
                 continue
             made.append((family, name, make(family, name, fn, desc), desc))
+            if family in BASE2_FAMILIES:
+                made.append((family, name + "__b025", make(family, name, fn, desc, BASE2, "__b025"), desc + " (on form 025)"))
     if not only:
         with open(os.path.join(OUT, "STYLES.tsv"), "w", encoding="utf-8") as fh:
             fh.write("family\tstyle\tfile\tdescription\n")
