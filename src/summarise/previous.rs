@@ -48,9 +48,12 @@ fn number(d: Option<&Data>) -> Option<f64> {
     }
 }
 
+/// Column index by lower-case heading, and the rows below the heading row.
+type Table = (BTreeMap<String, usize>, Vec<Vec<Data>>);
+
 /// A sheet's rows as a header map and data rows: the header row is the first row with a cell
 /// reading `first_heading`.
-fn table(range: &calamine::Range<Data>, first_heading: &str) -> Option<(BTreeMap<String, usize>, Vec<Vec<Data>>)> {
+fn table(range: &calamine::Range<Data>, first_heading: &str) -> Option<Table> {
     let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
     let header_at = rows.iter().position(|r| r.iter().any(|c| text(Some(c)) == first_heading))?;
     let header: BTreeMap<String, usize> = rows

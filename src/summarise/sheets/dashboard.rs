@@ -163,7 +163,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         .set_categories((DASHBOARD, first_std, 0, last_std, 0))
         .set_values((DASHBOARD, first_std, 1, last_std, 1))
         .set_points(&points)
-        .set_data_label(&ChartDataLabel::new().show_value());
+        .set_data_label(ChartDataLabel::new().show_value());
     chart.title().set_name("Schools by overall standard");
     chart.x_axis().set_name("Overall standard (1 = good, 5 = poor)");
     chart.y_axis().set_name("Schools");
@@ -174,7 +174,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     // Reviews.
     w.heading("QA reviews (latest return per school)", f)?;
     w.header(&["Review status", "Schools"], f)?;
-    let first_rev = w.row;
     for st in ReviewStatus::ALL {
         let label = match st {
             ReviewStatus::Overdue => "Overdue",
@@ -187,7 +186,6 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             w.red_if_positive(r, 1, f)?;
         }
     }
-    let _ = first_rev;
     let poor = w.line(
         &format!("Schools with a poor standard (overall or a rating above {})", opts.amber_max),
         &[n(latest.iter().filter(|r| r.poor).count())],
@@ -229,7 +227,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         .set_categories((DASHBOARD, first_act, 0, last_act, 0))
         .set_values((DASHBOARD, first_act, 1, last_act, 1))
         .set_points(&points)
-        .set_data_label(&ChartDataLabel::new().show_value());
+        .set_data_label(ChartDataLabel::new().show_value());
     chart.title().set_name("Open actions by status");
     chart.legend().set_hidden();
     chart.y_axis().set_reverse();
@@ -245,7 +243,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     }
     w.header(&head, f)?;
     type Get = fn(&ReturnView) -> Option<u32>;
-    let kinds: [(&str, Get, fn(&crate::summarise::previous::PreviousSchool) -> Option<f64>); 4] = [
+    type PrevGet = fn(&crate::summarise::previous::PreviousSchool) -> Option<f64>;
+    let kinds: [(&str, Get, PrevGet); 4] = [
         ("CP: Child Protection", |r| r.record.case_counts.cp, |p| p.cp),
         ("CIN: Child in Need", |r| r.record.case_counts.cin, |p| p.cin),
         ("LAC: Looked After Children", |r| r.record.case_counts.lac, |p| p.lac),

@@ -30,7 +30,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Column::wrapped("Source file", 40.0),
     ];
     let mut list: Vec<&ReturnView> = ctx.analysis.returns.iter().filter(|r| !r.history.is_empty()).collect();
-    list.sort_by(|a, b| (a.school.to_lowercase(), a.form_date).cmp(&(b.school.to_lowercase(), b.form_date)));
+    list.sort_by_key(|r| (r.school.to_lowercase(), r.form_date));
     let rows: Vec<Vec<Cell>> = list
         .iter()
         .map(|r| {

@@ -213,7 +213,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
                 *c = Cell::text(format!("{} schools (latest returns)", members.len()));
             }
             for title in SUMMED {
-                let v: f64 = members.iter().map(|m| value_of(ctx, m, title)).sum();
+                let v: f64 = members.iter().map(|m| value_of(m, title)).sum();
                 if let Some(c) = sub.get_mut(idx(title) as usize) {
                     *c = sum_cell(idx(title), from, to, v);
                 }
@@ -234,7 +234,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             *c = Cell::text(format!("{} schools (latest returns)", latest.len()));
         }
         for title in SUMMED {
-            let v: f64 = latest.iter().map(|m| value_of(ctx, m, title)).sum();
+            let v: f64 = latest.iter().map(|m| value_of(m, title)).sum();
             if let Some(c) = total.get_mut(idx(title) as usize) {
                 *c = sum_cell(idx(title), first_data, to, v);
             }
@@ -269,7 +269,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     Ok(())
 }
 
-fn value_of(ctx: &Ctx, r: &ReturnView, title: &str) -> f64 {
+fn value_of(r: &ReturnView, title: &str) -> f64 {
     let c = &r.record.case_counts;
     let n = match title {
         "YES" => r.yes,
@@ -284,7 +284,6 @@ fn value_of(ctx: &Ctx, r: &ReturnView, title: &str) -> f64 {
         "EH" => c.eh.unwrap_or(0) as usize,
         _ => 0,
     };
-    let _ = ctx;
     n as f64
 }
 
