@@ -127,6 +127,10 @@ fn workbook_from_truth_records() {
     assert_eq!(s(april.get(col["Return"])), "earlier");
     assert_eq!(s(april.get(col["Review status"])), "overdue");
 
+    // Flags say in words what the red means, on latest returns only.
+    assert_eq!(s(latest[0].get(col["Flags"])), "poor standard");
+    assert_eq!(s(april.get(col["Flags"])), "");
+
     // Rowan Tree's 26/02/2021 review (due 17/09/2021) is done: a later return is dated after it.
     let rowan = data
         .iter()
@@ -141,7 +145,11 @@ fn workbook_from_truth_records() {
         .filter(|r| s(r.get(col["Return"])) == "latest")
         .map(|r| {
             let poor = ["Overall standard", "Rating 3.3", "Rating 4.2"].iter().any(|c| num(r.get(col[*c])).is_some_and(|v| v >= 4.0));
-            poor || s(r.get(col["Review status"])) == "overdue"
+            let overdue = s(r.get(col["Review status"])) == "overdue";
+            let flags = s(r.get(col["Flags"]));
+            assert_eq!(flags.contains("poor standard"), poor);
+            assert_eq!(flags.contains("overdue review"), overdue);
+            poor || overdue
         })
         .collect();
     let first_unflagged = flagged.iter().position(|f| !f).unwrap();
@@ -232,12 +240,12 @@ fn workbook_from_truth_records() {
     let files = rows.iter().find(|r| s(r.first()) == "Files read").unwrap();
     assert_eq!(num(files.get(1)), Some(records.len() as f64));
 
-    // Conditional formats: Schools RAG on overall standard and ratings (E..G) over every data row;
+    // Conditional formats: Schools RAG on overall standard and ratings (F..H) over every data row;
     // Answers NO/blank over every question column (D..AS).
     let n = records.len() as u32;
     let schools_xml = zip_part(&out, "xl/worksheets/sheet2.xml");
     let refs = sqrefs(&schools_xml);
-    assert!(refs.contains(&format!("E3:G{}", n + 2)), "{refs:?}");
+    assert!(refs.contains(&format!("F3:H{}", n + 2)), "{refs:?}");
     assert!(refs.contains(&format!("A3:A{}", n + 2)), "{refs:?}");
     let answers_xml = zip_part(&out, "xl/worksheets/sheet3.xml");
     let refs = sqrefs(&answers_xml);

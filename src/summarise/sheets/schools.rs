@@ -7,7 +7,7 @@ use rust_xlsxwriter::{ConditionalFormatFormula, Worksheet, XlsxError};
 use super::Ctx;
 use crate::dates;
 use crate::summarise::previous::{self, PreviousSchool};
-use crate::summarise::status::ReturnView;
+use crate::summarise::status::{ReturnView, ReviewStatus};
 use crate::summarise::workbook::{col_name, write_legend, write_table, Cell, Column};
 
 /// The heading row (row 0 holds the legend).
@@ -20,6 +20,7 @@ fn columns(ctx: &Ctx) -> Vec<Column> {
     }
     cols.extend([
         Column::wrapped("School", 34.0),
+        Column::wrapped("Flags", 27.0),
         Column::date("Form date"),
         Column::wrapped("Reviewer", 22.0),
         Column::wrapped("Person quality assured", 22.0),
@@ -103,8 +104,16 @@ fn row_cells(ctx: &Ctx, r: &ReturnView) -> Vec<Cell> {
             format!("{date}: {std}")
         })
         .collect();
+    let mut flags = Vec::new();
+    if r.latest && r.review_status == ReviewStatus::Overdue {
+        flags.push("overdue review");
+    }
+    if r.latest && r.poor {
+        flags.push("poor standard");
+    }
     row.extend([
         Cell::text(r.school.clone()),
+        Cell::text(flags.join("; ")),
         Cell::opt_date(r.form_date),
         Cell::opt_text(rec.header.reviewer.as_deref()),
         Cell::opt_text(rec.header.subject.as_deref()),
@@ -312,6 +321,10 @@ fn add_rag(ws: &mut Worksheet, ctx: &Ctx, cols: &[Column], first: u32, last: u32
         y = abs(r42)
     );
     ws.add_conditional_format(first, school, last, school, &ConditionalFormatFormula::new().set_rule(flag.as_str()).set_format(&f.red_bold))?;
+    if let Some(flags) = idx("Flags") {
+        let rule = format!("=LEN({})>0", at(flags));
+        ws.add_conditional_format(first, flags, last, flags, &ConditionalFormatFormula::new().set_rule(rule.as_str()).set_format(&f.red_bold))?;
+    }
     // Overall standard and the two ratings.
     let v = at(std);
     let green = format!("=AND({latest},ISNUMBER({v}),{v}<={g})");
