@@ -1379,6 +1379,10 @@ mod tests {
             "Name of the school: Old Mill Primary",
             "Date of the QA: 3/4/2024",
             "OVERVIEW:",
+            "When did you start recording electronically?",
+            "2019",
+            "How have you stored/archived existing paper files?",
+            "Scanned",
         ]);
         let r = extract(&doc, Format::Txt, "x.txt");
         assert_eq!(r.header.school.as_deref(), Some("Old Mill Primary"));
