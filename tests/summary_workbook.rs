@@ -288,3 +288,22 @@ fn empty_and_failed_only_piles_still_give_a_workbook() {
     assert_eq!(s(problems[h + 1].get(col["Problem"])), "not a QA form");
     assert_eq!(s(problems[h + 2].get(col["Status"])), "skipped");
 }
+
+#[test]
+fn hostile_text_and_odd_dates_still_give_a_workbook() {
+    let mut r = truth_records().remove(0);
+    r.header.school = Some("=HYPERLINK(\"http://x\")\u{0}\u{7}<b>&amp; 🏫".into());
+    r.header.date = Some("1066-10-14".into());
+    r.review_date = Some("9999-12-31".into());
+    r.questions.get_mut("1.4").unwrap().comment = Some("x".repeat(40_000));
+    r.actions[0].action = "y\u{1b}[31m".repeat(10_000);
+    r.actions[0].timescale = Some("by half term".into());
+    let out = out_dir("hostile").join("summary.xlsx");
+    let summary = write_workbook(&[r], &out, &SummaryOptions::new(d(2025, 1, 1))).unwrap();
+    assert_eq!(summary.schools, 1);
+    let rows = sheet(&out, "Schools");
+    let (h, col) = header(&rows, "School");
+    // A formula-like name stays text; the pre-1900 date is shown as text.
+    assert!(s(rows[h + 1].get(col["School"])).starts_with("=HYPERLINK"));
+    assert_eq!(s(rows[h + 1].get(col["Form date"])), "14/10/1066");
+}

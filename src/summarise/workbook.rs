@@ -149,9 +149,16 @@ pub fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, wrap: boo
         Cell::Num(n) => {
             ws.write_number_with_format(row, col, *n, &f.plain)?;
         }
-        Cell::Date(d) => {
-            ws.write_datetime_with_format(row, col, excel_date(*d)?, &f.date)?;
-        }
+        Cell::Date(d) => match excel_date(*d) {
+            Ok(dt) => {
+                ws.write_datetime_with_format(row, col, dt, &f.date)?;
+            }
+            // Excel has no dates before 1900 (or after 9999): show the date as text rather than
+            // failing the whole workbook.
+            Err(_) => {
+                ws.write_string_with_format(row, col, crate::dates::uk(*d), &f.plain)?;
+            }
+        },
         Cell::Formula(text, result) => {
             ws.write_formula_with_format(row, col, Formula::new(text).set_result(result), &f.plain)?;
         }
