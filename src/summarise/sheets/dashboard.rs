@@ -35,7 +35,7 @@ impl Writer<'_> {
         for (i, c) in cells.iter().enumerate() {
             self.ws.write_string_with_format(self.row, i as u16, *c, &f.header)?;
         }
-        let lines = cells.iter().skip(1).map(|c| crate::summarise::workbook::lines_needed(c, 12.0)).max().unwrap_or(1);
+        let lines = cells.iter().skip(1).map(|c| crate::summarise::workbook::lines_needed(c, 14.0)).max().unwrap_or(1);
         self.ws.set_row_height(self.row, 15.0 * lines as f64)?;
         self.row += 1;
         Ok(())
@@ -92,7 +92,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     }
     ws.set_landscape();
     ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 1);
+    // One page wide; as many pages tall as the groups need, so the charts print large enough.
+    ws.set_print_fit_to_pages(1, 0);
     ws.write_string_with_format(0, 0, "CPOMS Quality Assurance summary", &f.title)?;
     ws.write_string(
         1,
