@@ -231,13 +231,6 @@ fn real_world_doc_and_rtf_read_or_fail_cleanly() {
     }
 }
 
-/// Differences known to be the extractor's, not the conversion's: 050 types its answer after the
-/// printed choice ("Y/N   Y"), which the extractor does not read yet. Reported to the lead.
-const KNOWN_EXTRACTOR_GAPS: &[(&str, &str)] = &[
-    ("050_QA_Tool_Rowan_Tree_Primary_20221219.doc", "actions_required"),
-    ("050_QA_Tool_Rowan_Tree_Primary_20221219.doc", "review_required"),
-];
-
 /// The .doc forms, converted, extract to their truth files field by field.
 #[test]
 fn doc_forms_match_truth() {
@@ -251,10 +244,9 @@ fn doc_forms_match_truth() {
     for (file, truth, got) in &results {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let total = compared_fields(truth).len();
-        let mut diffs = differences(truth, got);
+        let diffs = differences(truth, got);
         fields += total;
         right += total.saturating_sub(diffs.len());
-        diffs.retain(|(k, _, _)| !KNOWN_EXTRACTOR_GAPS.contains(&(name.as_str(), k.as_str())));
         let missing = missing_warnings(truth, got);
         if !diffs.is_empty() || !missing.is_empty() {
             report.push_str(&format!("\n== {name}: {} of {total} fields differ\n", diffs.len()));
