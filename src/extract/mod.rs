@@ -425,9 +425,10 @@ impl<'l, 'a> Extractor<'l, 'a> {
         // Typed forms rarely have more than a couple of rows marked both ways; printed-word forms
         // leave every untouched row with both.
         let prefilled = both_words >= 3 || pending.len() >= 4 && both_words * 2 >= pending.len();
-        let baseline = if prefilled { unmarked_twin(&pending) } else { None };
+        let printed = printed_marks(&pending);
+        let baseline = if prefilled { unmarked_twin(&pending, &printed) } else { None };
         for p in &pending {
-            self.finish_row(p, prefilled, baseline.as_ref());
+            self.finish_row(p, prefilled, baseline.as_ref(), &printed);
         }
         for q in catalogue::QUESTIONS {
             if !seen.contains_key(q.id) && !pending.is_empty() {
@@ -444,7 +445,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
     /// `baseline`: on a form with YES and NO printed in every row, how an unchosen word looks
     /// (learnt from the rows where one word is marked), so a row with both words marked the same
     /// way reads as "both" rather than as untouched.
-    fn finish_row(&mut self, p: &PendingRow, prefilled: bool, baseline: Option<&Option<String>>) {
+    fn finish_row(&mut self, p: &PendingRow, prefilled: bool, baseline: Option<&Option<String>>, printed: &Printed) {
         let Some(q) = catalogue::question(p.id) else { return };
         let comment = p.comment.as_deref().and_then(text::cell_value);
         let mut answer: Option<Answer> = None;
@@ -465,7 +466,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
             // A rating row's number typed in its YES or NO cell: the rating, not an answer.
             rating = Some(d);
         } else {
-            let (mut yes, mut no) = p.marks();
+            let (mut yes, mut no) = p.marks(printed);
             if prefilled && (yes.tick && !yes.label_only && no.label_only || no.tick && !no.label_only && yes.label_only) {
                 // Printed words, a mark typed beside one of them ("YES ✓"): the other word is
                 // only print.
@@ -1190,7 +1191,15 @@ impl PendingRow {
     }
 
     /// What the YES and NO cells show.
-    fn marks(&self) -> (marks::CellMark, marks::CellMark) {
+    fn marks(&self, printed: &Printed) -> (marks::CellMark, marks::CellMark) {
+        let (mut yes, mut no) = self.raw_marks();
+        yes.formatted = without(yes.formatted.take(), &printed.yes);
+        no.formatted = without(no.formatted.take(), &printed.no);
+        (yes, no)
+    }
+
+    /// What the YES and NO cells show, the column's printed colours included.
+    fn raw_marks(&self) -> (marks::CellMark, marks::CellMark) {
         let mark = |c: &Option<OwnedCell>, label: &str| {
             c.as_ref()
                 .map(|c| marks::cell_mark(&c.text, &c.runs.iter().collect::<Vec<_>>(), c.shading.as_deref(), label))
@@ -1215,14 +1224,58 @@ impl PendingRow {
     }
 }
 
+/// Cell shading and font colours that every YES (or every NO) cell of the form carries: a
+/// column coloured by the form's designer (YES green, NO red), which is print, not a mark.
+#[derive(Debug, Default)]
+struct Printed {
+    yes: Vec<String>,
+    no: Vec<String>,
+}
+
+fn printed_marks(pending: &[PendingRow]) -> Printed {
+    let common = |side: usize| -> Vec<String> {
+        let mut inter: Option<Vec<String>> = None;
+        let mut n = 0usize;
+        for p in pending {
+            if (if side == 0 { &p.yes } else { &p.no }).is_none() {
+                continue;
+            }
+            let (yes, no) = p.raw_marks();
+            let m = if side == 0 { yes } else { no };
+            let set: Vec<String> = m.formatted.map(|f| f.split('+').map(String::from).collect()).unwrap_or_default();
+            n += 1;
+            inter = Some(match inter {
+                None => set,
+                Some(i) => i.into_iter().filter(|x| set.contains(x)).collect(),
+            });
+        }
+        let kept = inter.unwrap_or_default();
+        if n < 4 {
+            return Vec::new();
+        }
+        kept.into_iter().filter(|m| m.starts_with("cell shading") || m.starts_with("colour")).collect()
+    };
+    Printed { yes: common(0), no: common(1) }
+}
+
+/// A `formatted` description with the column's printed marks taken out.
+fn without(f: Option<String>, printed: &[String]) -> Option<String> {
+    let f = f?;
+    if printed.is_empty() {
+        return Some(f);
+    }
+    let kept: Vec<&str> = f.split('+').filter(|m| !printed.iter().any(|p| p == m)).collect();
+    (!kept.is_empty()).then(|| kept.join("+"))
+}
+
 /// How an unchosen printed word looks on a form with YES and NO printed in every row: the
 /// less-marked word of the rows where one word is marked more than the other, by majority (a
 /// row or two marked twice over, say shaded and highlighted, does not hide it). `None` when no
 /// row shows it or there is no majority.
-fn unmarked_twin(pending: &[PendingRow]) -> Option<Option<String>> {
+fn unmarked_twin(pending: &[PendingRow], printed: &Printed) -> Option<Option<String>> {
     let mut counts: Vec<(Option<String>, usize)> = Vec::new();
     for p in pending {
-        let (yes, no) = p.marks();
+        let (yes, no) = p.marks(printed);
         if !(yes.label_only && no.label_only) || yes.struck || no.struck {
             continue;
         }
