@@ -1159,6 +1159,47 @@ def style_tracked_changed_mind(form):
                 set_cell(tc, [])
 
 
+def colour_columns(form):
+    """The form's designer coloured the columns: every YES cell shaded green, every NO cell red
+    (header included). Not marks."""
+    for tbl in form.tables:
+        for tr in tbl.findall(w("tr")):
+            cs = cells(tr)
+            texts = [text_of(c).strip().upper() for c in cs]
+            if "YES" in texts and "NO" in texts:
+                shade_cell(cs[texts.index("YES")], "C6EFCE")
+                shade_cell(cs[texts.index("NO")], "FFC7CE")
+    for qid in form.ids:
+        shade_cell(form.cols[qid]["yes"], "C6EFCE")
+        shade_cell(form.cols[qid]["no"], "FFC7CE")
+
+
+def style_comment_answer_varied(form):
+    """Both mark cells empty; the answer at the start of the comment in varied habits ("Yes.",
+    "YES -", "yes:", "No.", "NO –"); rows left unanswered have comments that start "No evidence…"
+    or "Not seen…", which are not answers."""
+    yes_forms = ["Yes. ", "YES - ", "yes: ", "Yes – "]
+    no_forms = ["No. ", "NO – ", "No, ", "no - "]
+    for k, qid in enumerate(form.yes_no_ids()):
+        q = form.q(qid)
+        ans = q["answer"]
+        set_cell(form.cols[qid]["yes"], [])
+        set_cell(form.cols[qid]["no"], [])
+        rest = q.get("comment") or "see file"
+        if ans == "yes":
+            text = yes_forms[k % 4] + rest
+        elif ans == "no":
+            text = no_forms[k % 4] + rest
+        elif ans is None:
+            text = ["No evidence of this on the files seen", "Not seen on this visit", q.get("comment")][k % 3]
+        else:
+            continue
+        q["comment"] = text
+        set_cell_paras(form.cols[qid]["comment"], comment_paras(text))
+        if ans == "both":
+            q["answer"] = None
+
+
 YES_NO_STYLES = {
     # name: (function, description)
     "prefilled_highlight": (lambda f: prefilled(f, chosen_fmt={"hl": "yellow"}), "YES/NO printed in every row; the chosen word highlighted"),
@@ -1184,6 +1225,11 @@ YES_NO_STYLES = {
     "tracked_highlight": (style_tracked_highlight, "YES/NO printed; highlight added with Track Changes on (rPrChange keeps the old formatting)"),
     "hidden_text": (style_hidden_text, "x in the chosen cell; a hidden (vanish) x in the other"),
     "placeholder_comments": (style_placeholder_comments, "comment cells are content controls; empty ones show their placeholder text"),
+    "column_colours_highlight": (lambda f: (prefilled(f, chosen_fmt={"hl": "yellow"}), colour_columns(f)), "YES column shaded green, NO red by the designer; printed words, the chosen one highlighted"),
+    "column_colours_typed": (lambda f: (mark_cells(f, typed_token(["X"]), f.yes_no_ids()), colour_columns(f)), "YES column shaded green, NO red by the designer; X typed"),
+    "printed_colour_words_bold": (lambda f: prefilled(f, chosen_fmt={"b": True}, word_fmt={"color": "00B050"}), "printed words in green; the chosen one made bold"),
+    "printed_bold_words_highlight": (lambda f: prefilled(f, chosen_fmt={"hl": "cyan"}, word_fmt={"b": True}), "printed words in bold; the chosen one highlighted"),
+    "comment_answer_varied": (style_comment_answer_varied, "cells empty; 'Yes.', 'YES -', 'No.', 'NO –'… at the start of the comment; 'No evidence…'/'Not seen…' are not answers"),
     "na_rows": (style_na_rows, "x marks; unanswered rows say N/A in YES and '-' in NO"),
     "tracked_changed_mind": (style_tracked_changed_mind, "Track Changes: the other cell's X deleted (w:del), the chosen X inserted (w:ins)"),
 }
