@@ -84,7 +84,7 @@ XLSX=$(find "$PILE" -name '*.xlsx' | wc -l)
 RESULTS="$WORK/results.md"
 {
     echo "Pile: $N generated returns (seed $SEED; $DOCX .docx, $XLSX .xlsx; $SIZE), $CORES cores, median of $RUNS runs."
-    echo "$(uname -sm); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+    echo "$(uname -sm); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "| run | threads | seconds | forms/s | peak memory (MiB) |"
     echo "| --- | ---: | ---: | ---: | ---: |"

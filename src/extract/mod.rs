@@ -1374,6 +1374,12 @@ fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static ca
         wording_similarity(qtext, q.wording).max(wording_similarity(first_line_words, q.wording))
     };
     let by_number = catalogue::question(number);
+    // The usual case, a row numbered and worded as on the form, needs no scan of every question.
+    if let Some(q) = by_number {
+        if score(q) >= 0.5 {
+            return Some((q, None));
+        }
+    }
     let mut best: Option<(&'static catalogue::Question, f64)> = None;
     for q in catalogue::QUESTIONS {
         let s = score(q);

@@ -23,16 +23,27 @@ pub fn wording_similarity(text: &str, wording: &str) -> f64 {
         return 0.0;
     }
     let have = words(text);
-    let mut have_set: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for w in &have {
-        *have_set.entry(w.as_str()).or_default() += 1;
-    }
     let mut hit = 0usize;
-    for w in &want {
-        if let Some(n) = have_set.get_mut(w.as_str()) {
-            if *n > 0 {
-                *n -= 1;
+    if have.len() <= 64 {
+        // Short texts (nearly every call): a linear scan beats hashing every word.
+        let mut free: Vec<(&str, bool)> = have.iter().map(|w| (w.as_str(), true)).collect();
+        for w in &want {
+            if let Some(slot) = free.iter_mut().find(|(h, open)| *open && *h == w.as_str()) {
+                slot.1 = false;
                 hit += 1;
+            }
+        }
+    } else {
+        let mut have_set: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for w in &have {
+            *have_set.entry(w.as_str()).or_default() += 1;
+        }
+        for w in &want {
+            if let Some(n) = have_set.get_mut(w.as_str()) {
+                if *n > 0 {
+                    *n -= 1;
+                    hit += 1;
+                }
             }
         }
     }
