@@ -184,12 +184,14 @@ fn real_world_docx_never_panic_or_hang() {
     assert!(files.len() > 100, "expected the real-world corpus, found {}", files.len());
     let limits = Limits { max_time: Duration::from_secs(10), ..Limits::default() };
     let (mut ok, mut err) = (0, 0);
+    let mut slowest: Vec<(Duration, &PathBuf)> = Vec::new();
     let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     for p in &files {
         let started = std::time::Instant::now();
         let result = std::panic::catch_unwind(|| docx::read(p, &limits, &Deadline::after(limits.max_time)));
         let took = started.elapsed();
         assert!(took < limits.max_time + Duration::from_secs(2), "{} took {:?}", p.display(), took);
+        slowest.push((took, p));
         match result {
             Err(_) => panic!("reader panicked on {}", p.display()),
             Ok(Ok(_)) => ok += 1,
@@ -205,6 +207,10 @@ fn real_world_docx_never_panic_or_hang() {
         }
     }
     println!("real-world .docx: {ok} read, {err} refused");
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    for (t, p) in slowest.iter().take(3) {
+        println!("  slowest: {t:?} {}", p.display());
+    }
     for (r, n) in &reasons {
         println!("  {n:4} {r}");
     }

@@ -580,7 +580,7 @@ enum Node {
     Blocks(Vec<Block>),
     Table(Vec<Row>),
     Row { cells: Vec<Cell>, deleted: bool },
-    Cell { cell: Cell, vmerge_continue: bool, para_shading: Option<String> },
+    Cell { cell: Cell, vmerge_continue: bool, para_shading: Option<String>, deleted: bool },
     Para { para: Paragraph, after: Vec<Block>, base: RProps, shading: Option<String>, mark_deleted: bool },
     Run(RunNode),
 }
@@ -878,8 +878,13 @@ impl<'a> Parser<'a> {
             }
             Some(Frame::TcPr) => {
                 if ns == Ns::W {
-                    if let Some(Node::Cell { cell, vmerge_continue, .. }) = self.nodes.last_mut() {
+                    if let Some(Node::Cell { cell, vmerge_continue, deleted, .. }) = self.nodes.last_mut() {
                         match local {
+                            // A tracked deletion of the whole cell: accepted, it is gone.
+                            "cellDel" => {
+                                *deleted = true;
+                                self.tracked = true;
+                            }
                             "gridSpan" => {
                                 cell.span = attr(e, "val").and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(1).clamp(1, 1000);
                             }
@@ -1040,7 +1045,7 @@ impl<'a> Parser<'a> {
                 if self.cells > self.limits.max_cells {
                     return Err(ReadError::TooLarge(format!("more than {} table cells", self.limits.max_cells)));
                 }
-                self.nodes.push(Node::Cell { cell: Cell::default(), vmerge_continue: false, para_shading: None });
+                self.nodes.push(Node::Cell { cell: Cell::default(), vmerge_continue: false, para_shading: None, deleted: false });
                 Frame::Cell
             }
             "tcPr" if parent == Some(Frame::Cell) => Frame::TcPr,
@@ -1190,7 +1195,10 @@ impl<'a> Parser<'a> {
             }
             Frame::Cell => {
                 self.flush_carry();
-                if let Some(Node::Cell { mut cell, vmerge_continue, para_shading }) = self.nodes.pop() {
+                if let Some(Node::Cell { mut cell, vmerge_continue, para_shading, deleted }) = self.nodes.pop() {
+                    if deleted {
+                        return;
+                    }
                     if cell.shading.is_none() {
                         cell.shading = para_shading;
                     }
@@ -1681,6 +1689,10 @@ mod tests {
             <w:p><w:pPr><w:rPr><w:del w:id="4" w:author="a"/></w:rPr></w:pPr><w:r><w:t>kept alone</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>"#);
         assert_eq!(table(&blocks).rows[0].cells[0].text(), "joined line\nYes");
         assert_eq!(text_of(&blocks), ["kept alone"]);
+
+        let blocks = body(r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc><w:tc><w:tcPr><w:cellDel w:id="1" w:author="a"/></w:tcPr><w:p><w:r><w:t>gone</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>b</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#);
+        let cells: Vec<String> = table(&blocks).rows[0].cells.iter().map(|c| c.text()).collect();
+        assert_eq!(cells, ["a", "b"]);
         assert!(parsed.notes.iter().any(|n| n.contains("tracked changes")));
     }
 
