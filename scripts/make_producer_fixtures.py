@@ -38,6 +38,15 @@ STYLE_PICKS = [
 ]
 
 
+def all_styles(families=("yes_no", "rating", "ambiguous")):
+    """Every style fixture of these families made on the main base (not the "__b025" copies)."""
+    out = []
+    for f in sorted(os.listdir(STYLES)):
+        if f.endswith(".docx") and f.split("__", 1)[0] in families and "__b025" not in f:
+            out.append((os.path.join(STYLES, f), f[:-5]))
+    return out
+
+
 def form_inputs():
     out = []
     for f in sorted(os.listdir(FORMS)):
@@ -303,10 +312,12 @@ def main(argv):
     os.makedirs(OUT, exist_ok=True)
     which = set(argv[1:]) or {"lo", "lo_odt", "pandoc", "pydocx"}
     inputs = form_inputs()
+    styles_all = all_styles()
     if "lo" in which:
-        producer_lo(inputs, via_odt=False)
+        picked = {stem for _, stem in inputs}
+        producer_lo(inputs + [i for i in styles_all if i[1] not in picked], via_odt=False)
     if "lo_odt" in which:
-        producer_lo([i for i in inputs if i[1].startswith("form")], via_odt=True)
+        producer_lo([i for i in inputs if i[1].startswith("form")] + styles_all, via_odt=True)
     if "pandoc" in which:
         producer_pandoc(inputs)
     if "pydocx" in which:
