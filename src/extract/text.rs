@@ -121,7 +121,10 @@ fn strip_trailing_dots(s: &str) -> &str {
 
 /// Text trimmed, with lines trimmed at their ends and blank lines dropped; `None` if empty.
 pub fn cell_value(s: &str) -> Option<String> {
-    let lines: Vec<&str> = s.lines().map(|l| l.trim_matches([' ', '\t', '\u{a0}'])).filter(|l| !l.is_empty()).collect();
+    // A lone carriage return (LibreOffice leaves one at the end of a form field's text) is a line
+    // end too.
+    let lines: Vec<&str> =
+        s.split(['\n', '\r']).map(|l| l.trim_matches([' ', '\t', '\u{a0}'])).filter(|l| !l.is_empty()).collect();
     if lines.is_empty() {
         None
     } else {
@@ -169,6 +172,7 @@ mod tests {
         assert_eq!(clean_value("……15.10.2026……."), Some("15.10.2026".into()));
         assert_eq!(clean_value(": Mr M."), Some("Mr M.".into()));
         assert_eq!(clean_value("……………………………."), None);
+        assert_eq!(cell_value("Details complete\r"), Some("Details complete".into()));
     }
 
     #[test]
