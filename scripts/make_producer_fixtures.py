@@ -69,7 +69,7 @@ def write_truth(name, truth, producer, src, derivation):
     truth["_producer"] = producer
     truth["_from"] = os.path.relpath(src, ROOT)
     truth["_truth_derivation"] = derivation
-    with open(os.path.join(OUT, name + ".truth.json"), "w", encoding="utf-8") as fh:
+    with open(os.path.join(OUT_OVERRIDE or OUT, name + ".truth.json"), "w", encoding="utf-8") as fh:
         json.dump(truth, fh, ensure_ascii=False, indent=2)
         fh.write("\n")
 
@@ -110,6 +110,51 @@ def producer_lo(inputs, via_odt):
             else:
                 derivation = "unchanged: LibreOffice keeps text, tables, marks and formatting"
             write_truth(name, truth, "LibreOffice %s (%s)" % (lo_version(), "docx -> odt -> docx" if via_odt else "docx -> docx"), src, derivation)
+
+
+# Style fixtures whose .odt re-save the ODT reader does not read yet (reported to the lead): kept
+# in known-gaps/ with their truths, out of the tested listing.
+ODT_KNOWN_GAPS = {
+    "yes_no__paragraph_shading": "paragraph background (fo:background-color on the paragraph style) not read as a mark",
+    "yes_no__hidden_text": "hidden text (text:display=none) read as a mark",
+    "rating__rating_boxed": "a border round a character (fo:border on the text style) not read as circled",
+    "layout__header_date_field": "LibreOffice itself refreshes the DATE field to the day of conversion (not a reader gap)",
+}
+
+
+def producer_lo_native_odt(inputs):
+    """The style fixtures saved as .odt by LibreOffice: the ODT reader against the same truths."""
+    gaps = os.path.join(OUT, "known-gaps")
+    os.makedirs(gaps, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = os.path.join(tmp, "profile")
+        staged = []
+        for src, stem in inputs:
+            dst = os.path.join(tmp, stem + ".docx")
+            shutil.copy(src, dst)
+            staged.append(dst)
+        out = os.path.join(tmp, "out")
+        soffice(staged, "odt", out, profile)
+        for src, stem in inputs:
+            made = os.path.join(out, stem + ".odt")
+            if not os.path.exists(made):
+                continue
+            name = "lo_native_odt__%s.odt" % stem
+            truth = load_truth(src)
+            truth["format"] = "odt"
+            where = OUT
+            derivation = "unchanged (format odt): LibreOffice keeps text, tables and marks"
+            if stem in ODT_KNOWN_GAPS:
+                where = gaps
+                derivation += "; KNOWN GAP: " + ODT_KNOWN_GAPS[stem]
+            shutil.copy(made, os.path.join(where, name))
+            global OUT_OVERRIDE
+            OUT_OVERRIDE = where
+            write_truth(name, truth, "LibreOffice %s (docx -> odt)" % lo_version(), src, derivation)
+            OUT_OVERRIDE = None
+
+
+OUT_OVERRIDE = None
 
 
 def lo_version():
@@ -310,7 +355,7 @@ def pandoc_version():
 
 def main(argv):
     os.makedirs(OUT, exist_ok=True)
-    which = set(argv[1:]) or {"lo", "lo_odt", "pandoc", "pydocx"}
+    which = set(argv[1:]) or {"lo", "lo_odt", "lo_native_odt", "pandoc", "pydocx"}
     inputs = form_inputs()
     styles_all = all_styles()
     if "lo" in which:
@@ -318,6 +363,8 @@ def main(argv):
         producer_lo(inputs + [i for i in styles_all if i[1] not in picked], via_odt=False)
     if "lo_odt" in which:
         producer_lo([i for i in inputs if i[1].startswith("form")] + styles_all, via_odt=True)
+    if "lo_native_odt" in which:
+        producer_lo_native_odt([i for i in all_styles(("yes_no", "rating", "ambiguous", "layout", "noise"))])
     if "pandoc" in which:
         producer_pandoc(inputs)
     if "pydocx" in which:
@@ -329,9 +376,9 @@ def main(argv):
 def write_listing():
     rows = []
     for f in sorted(os.listdir(OUT)):
-        if f.endswith(".docx") and os.path.exists(os.path.join(OUT, f + ".truth.json")):
+        if f.endswith((".docx", ".odt")) and os.path.exists(os.path.join(OUT, f + ".truth.json")):
             producer = f.split("__", 1)[0]
-            rows.append((producer, f[len(producer) + 2:-5], f))
+            rows.append((producer, f[len(producer) + 2:].rsplit(".", 1)[0], f))
     with open(os.path.join(OUT, "PRODUCERS.tsv"), "w", encoding="utf-8") as fh:
         fh.write("producer\tfrom\tfile\n")
         for r in rows:

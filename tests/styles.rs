@@ -177,3 +177,8 @@ fn every_producer_fixture_is_listed() {
     let unlisted: Vec<PathBuf> = files_with_truth(&producers()).into_iter().filter(|p| !listed.contains(p)).collect();
     assert!(unlisted.is_empty(), "fixtures not in PRODUCERS.tsv (so never tested): {unlisted:?}");
 }
+
+#[test]
+fn libreoffice_odt_returns() {
+    check(&producers(), "PRODUCERS.tsv", Some("lo_native_odt"));
+}
