@@ -62,6 +62,10 @@ pub struct Document {
     /// Page headers and footers (the form's edition "July 2019" is printed there), kept apart from
     /// the body so they never interleave with answers.
     pub furniture: Vec<Block>,
+    /// Parts of the form the reader saw but could not read (a mark it could not place, a sheet it
+    /// could not open): each becomes a warning in the record and makes the record partial.
+    /// Never personal data.
+    pub unread: Vec<String>,
     /// Things the reader noticed but could still read past (e.g. "a text box was empty").
     /// Never personal data: these go to logs and the Problems sheet.
     pub notes: Vec<String>,

@@ -339,11 +339,11 @@ fn noisy_txt_fixtures_are_repaired() {
         };
         let truth = common::load_truth(f);
         failures.extend(check_rows(&doc, &truth).into_iter().map(|p| format!("{}: {p}", f.display())));
-        // Every mark the noise made unplaceable is named in a note, by row.
+        // Every mark the noise made unplaceable is named, by row, as a part not read.
         for w in truth["_expected_warnings"].as_array().into_iter().flatten() {
             if w["kind"] == "unreadable_mark" {
                 let row = w["row"].as_str().unwrap_or("?");
-                if !doc.notes.iter().any(|n| n.starts_with(&format!("row {row}:"))) {
+                if !doc.unread.iter().any(|n| n.starts_with(&format!("row {row}:"))) {
                     failures.push(format!("{}: no note for row {row}", f.display()));
                 }
             }
@@ -352,23 +352,6 @@ fn noisy_txt_fixtures_are_repaired() {
     assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
 }
 
-/// End to end through the extractor, printed (the extractor is the lead's; this shows what the
-/// readers' output gives): `cargo test --test text_reader end_to_end -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn end_to_end_report() {
-    for dir in ["noisy", "pdf"] {
-        for f in common::files_with_truth(&common::fixtures().join(dir)) {
-            let truth = common::load_truth(&f);
-            let got = common::extract_json(&f);
-            let diffs = common::differences(&truth, &got);
-            println!("{} status {} warnings {:?}", f.display(), got["status"], got["warnings"]);
-            for (k, want, have) in diffs {
-                println!("   {k}: truth {want} got {have}");
-            }
-        }
-    }
-}
 
 fn has_format(run: &cpoms_qa::model::Run, method: &str) -> bool {
     let f = &run.format;

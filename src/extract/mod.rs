@@ -100,6 +100,11 @@ impl<'l, 'a> Extractor<'l, 'a> {
         self.read_signatures(&anchors);
         self.read_version(doc);
         self.decide_status(&anchors, questions_found, overview_found);
+        if self.record.status != Status::Failed && !doc.unread.is_empty() {
+            // What the reader could not read is a gap in the record, said in its own words.
+            self.record.warnings.extend(doc.unread.iter().cloned());
+            self.record.status = Status::Partial;
+        }
     }
 
     fn warn(&mut self, w: impl Into<String>) {

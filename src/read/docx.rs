@@ -81,7 +81,7 @@ pub fn read_package<R: Read + Seek>(pkg: &mut Package<R>, limits: &Limits, deadl
             Err(_) => notes.push("a page header or footer could not be read and was skipped".to_string()),
         }
     }
-    Ok(Document { blocks: body.blocks, furniture, notes })
+    Ok(Document { blocks: body.blocks, furniture, notes, unread: Vec::new() })
 }
 
 /// Bytes of a styles part read first when only its defaults are needed.

@@ -942,7 +942,7 @@ fn layout(pages: Vec<Page>, shades: &[Vec<Fill>], fixed_pitch: bool, limits: &Li
     lay.end_table()?;
     lay.flush_para();
     let furniture = furniture.into_iter().map(|t| Block::Paragraph(Paragraph::plain(t))).collect();
-    Ok(Document { blocks: lay.blocks, furniture, notes: Vec::new() })
+    Ok(Document { blocks: lay.blocks, furniture, notes: Vec::new(), unread: Vec::new() })
 }
 
 /// The distance between lines of one paragraph: the smallest gap between consecutive lines

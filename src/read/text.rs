@@ -724,7 +724,7 @@ pub fn parse(text: &str, limits: &Limits, deadline: &Deadline) -> Result<Documen
         b.blanks = 0;
     }
     b.finish_table()?;
-    Ok(Document { blocks: b.blocks, furniture: Vec::new(), notes: b.notes })
+    Ok(Document { blocks: b.blocks, furniture: Vec::new(), unread: b.notes, notes: Vec::new() })
 }
 
 #[cfg(test)]

@@ -114,6 +114,10 @@ pub fn missing_warnings(truth: &Value, got: &Value) -> Vec<String> {
                 let row = w["row"].as_str().unwrap_or("");
                 warnings.iter().any(|x| x.starts_with(&format!("row {row}:")) && x.contains("both"))
             }
+            "unreadable_mark" => {
+                let row = w["row"].as_str().unwrap_or("");
+                warnings.iter().any(|x| x.starts_with(&format!("row {row}:")))
+            }
             "unreadable_date" => {
                 let text = w["text"].as_str().unwrap_or("").to_lowercase();
                 warnings.iter().any(|x| x.contains(&text) && x.contains("date"))

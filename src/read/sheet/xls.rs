@@ -41,7 +41,7 @@ pub fn read(path: &Path, bytes: Vec<u8>, limits: &Limits, deadline: &Deadline) -
         let range = match wb.worksheet_range(&sheet.name) {
             Ok(r) => r,
             Err(_) => {
-                doc.notes.push(format!("sheet {}: could not be read", i + 1));
+                doc.unread.push(format!("sheet {}: could not be read", i + 1));
                 continue;
             }
         };

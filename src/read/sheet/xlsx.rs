@@ -39,11 +39,11 @@ pub fn read(bytes: Vec<u8>, limits: &Limits, deadline: &Deadline) -> Result<Docu
             Ok(r) => r,
             Err(XlsxError::NotAWorksheet(_)) => continue,
             Err(XlsxError::WorksheetNotFound(_)) => {
-                doc.notes.push(format!("sheet {}: its part is missing from the workbook", i + 1));
+                doc.unread.push(format!("sheet {}: its part is missing from the workbook", i + 1));
                 continue;
             }
             Err(e) => {
-                doc.notes.push(format!("sheet {}: could not be read ({})", i + 1, error_reason(&e)));
+                doc.unread.push(format!("sheet {}: could not be read ({})", i + 1, error_reason(&e)));
                 any_error = Some(e);
                 continue;
             }
