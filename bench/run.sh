@@ -47,14 +47,17 @@ CORES=$(nproc)
 THREADS_FLAG=0
 if "$BIN" extract --help 2>/dev/null | grep -q -- '--threads'; then THREADS_FLAG=1; fi
 
-# run_once THREADS CMD... -> "seconds maxrss_kib" (one run)
+# run_once THREADS CMD... -> "seconds maxrss_kib" (one run; needs bash 5 for EPOCHREALTIME)
 run_once() {
     local t=$1; shift
     local out="$WORK/time.$$"
     local extra=()
     if [ "$THREADS_FLAG" = 1 ]; then extra=(--threads "$t"); fi
-    RAYON_NUM_THREADS=$t /usr/bin/time -f "%e %M" -o "$out" "$BIN" --quiet "${extra[@]}" "$@" >/dev/null 2>&1 || true
-    tail -n 1 "$out"
+    local start=$EPOCHREALTIME
+    RAYON_NUM_THREADS=$t /usr/bin/time -f "%M" -o "$out" "$BIN" --quiet "${extra[@]}" "$@" >/dev/null 2>&1 || true
+    local end=$EPOCHREALTIME
+    # Wall time to the microsecond (GNU time's %e has only centiseconds); peak RSS from GNU time.
+    echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }') $(tail -n 1 "$out")"
     rm -f "$out"
 }
 
