@@ -301,10 +301,25 @@ pub fn choose_digit(lines: &[Vec<&Run>]) -> Option<u8> {
             let bracketed = matches!(before, Some('(' | '[' | '{' | '<' | '*')) && matches!(after, Some(')' | ']' | '}' | '>' | '*'));
             let format = formats.get(i).map(|f| (*f).clone()).unwrap_or_default();
             // A tick typed beside the chosen number ("4 ✓", "X 3").
-            let is_tick = |c: Option<char>| c.is_some_and(|c| "✓✔√☒☑✗✘Xx".contains(c));
-            let after_char = chars.get(i + 1..).and_then(|r| r.iter().find(|c| !c.is_whitespace()).copied());
-            let before_char = chars.get(..i).and_then(|r| r.iter().rev().find(|c| !c.is_whitespace()).copied());
-            let ticked = is_tick(after_char) || is_tick(before_char);
+            // A tick between two numbers belongs to the nearer one ("3 ✓     4" ticks 3).
+            let is_tick = |c: Option<&char>| c.is_some_and(|c| "✓✔√☒☑✗✘Xx".contains(*c));
+            let is_digit = |j: usize| chars.get(j).is_some_and(|c| ('1'..='5').contains(c));
+            let after_at = (i + 1..chars.len()).find(|&j| !chars.get(j).is_some_and(|c| c.is_whitespace()));
+            let before_at = (0..i).rev().find(|&j| !chars.get(j).is_some_and(|c| c.is_whitespace()));
+            let ticked_after = after_at.is_some_and(|t| {
+                is_tick(chars.get(t))
+                    && (t + 1..chars.len())
+                        .find(|&j| !chars.get(j).is_some_and(|c| c.is_whitespace()))
+                        .is_none_or(|n| !is_digit(n) || n - t > t - i)
+            });
+            let ticked_before = before_at.is_some_and(|t| {
+                is_tick(chars.get(t))
+                    && (0..t)
+                        .rev()
+                        .find(|&j| !chars.get(j).is_some_and(|c| c.is_whitespace()))
+                        .is_none_or(|p| !is_digit(p) || t - p > i - t)
+            });
+            let ticked = ticked_after || ticked_before;
             seen.push(DigitSeen { digit: d as u8, format, bracketed, ticked });
         }
     }
