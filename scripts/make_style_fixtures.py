@@ -648,6 +648,28 @@ def replace_header(form, mode):
             runs.append(run("_" * 12))
             new.append(para(runs))
             new.append(para([]))
+    elif mode == "same_cell":
+        # A one-column table, label and value in the same cell.
+        tbl = wel("tbl")
+        tp = wel("tblPr")
+        tp.append(wel("tblStyle", val="TableGrid"))
+        tbl.append(tp)
+        grid = wel("tblGrid")
+        grid.append(wel("gridCol", w="10000"))
+        tbl.append(grid)
+        for key, label in HEADER_FIELDS:
+            tr = wel("tr")
+            tc = wel("tc")
+            v = header_display(t, key)
+            tc.append(para([run(label + ": ", b=True)] + ([run(v)] if v else [])))
+            tr.append(tc)
+            tbl.append(tr)
+        new = [tbl, para([])]
+    elif mode == "space":
+        # No colon, no underscores: "Name of school Old Mill Primary".
+        for key, label in HEADER_FIELDS:
+            v = header_display(t, key)
+            new.append(para([run(label + " " + v if v else label)]))
     else:
         raise ValueError(mode)
     for k, e in enumerate(new):
@@ -1323,6 +1345,33 @@ def yn_yes_no_words(v, how="highlight"):
     return [run("Yes", hl="yellow" if v else None), run("/"), run("No", hl=None if v else "yellow")]
 
 
+def rating_tick_beside(form):
+    """A tick typed after the chosen digit: "1     2     3 ✓     4     5"."""
+    for qid in RATING_IDS:
+        d = form.q(qid).get("rating")
+        runs = digits_line_runs(None, "plain")
+        if d:
+            runs.insert(2 * (d - 1) + 1, run(" ✓"))
+        set_para_runs(form.rating_para(qid), runs)
+    start, old = overall_paras(form)
+    d = form.truth["overall_standard"]
+    for k, p in enumerate(old):
+        if k + 1 == d:
+            set_para_runs(p, [run(str(k + 1)), run("  ✓", color="0070C0")])
+
+
+def overall_typed_on_label(form):
+    """The overall standard typed on the label's line ("Overall Standard of recording:  3"), the
+    printed digits left below."""
+    start, old = overall_paras(form)
+    for k, p in enumerate(old):
+        set_para_runs(p, [run(str(k + 1))])
+    d = form.truth["overall_standard"]
+    if d:
+        start.append(run(":  "))
+        start.append(run(str(d), color="0070C0"))
+
+
 RATING_STYLES = {
     "rating_bold": (lambda f: (rate_rows(f, "bold"), rate_overall(f, "bold")), "ratings and overall standard: chosen digit bold"),
     "rating_highlight": (lambda f: (rate_rows(f, "highlight"), rate_overall(f, "highlight", "paras")), "chosen digit highlighted (overall as one digit per paragraph)"),
@@ -1341,6 +1390,9 @@ RATING_STYLES = {
     "yn_typed": (lambda f: set_yn(f, "typed"), "Y/N fields: 'Yes'/'No' typed in place of Y/N"),
     "yn_strike": (lambda f: set_yn(f, "strike"), "Y/N fields: the other letter struck through"),
     "yn_colour": (lambda f: set_yn(f, "colour"), "Y/N fields: the chosen letter coloured"),
+    "rating_tick_beside": (rating_tick_beside, "a tick typed after the chosen digit (ratings and overall)"),
+    "overall_typed_on_label": (overall_typed_on_label, "overall standard typed after its label, printed digits left plain"),
+    "yn_underline": (lambda f: set_yn(f, "underline"), "Y/N fields: the chosen letter underlined"),
     "rating_in_yes_cell": (rating_in_yes_cell, "ratings 3.3/4.2 typed as a digit in the YES cell"),
     "rating_checkboxes": (rating_checkboxes, "☐1 ☐2 ☒3 ☐4 ☐5 typed as glyphs (ratings and overall)"),
     "rating_sdt_checkboxes": (rating_sdt_checkboxes, "a checkbox content control after each digit (ratings and overall)"),
@@ -1513,6 +1565,17 @@ def header_date_words(form):
     set_para_runs(p, [run("Date: "), run(text, u=True)])
 
 
+def header_date_format(form, fmt):
+    """The header date typed in another habit (day first)."""
+    replace_header(form, "over_underscores")
+    import datetime as _dt
+    day = _dt.date.fromisoformat(form.truth["header"]["date"])
+    text = {"dd-mmm-yy": day.strftime("%d-%b-%y"), "dd/mm/yy": day.strftime("%d/%m/%y"),
+            "d mmmm yyyy": "%d %s" % (day.day, day.strftime("%B %Y")), "dd.mm.yyyy": day.strftime("%d.%m.%Y")}[fmt]
+    p = form.para_starting("Date:")
+    set_para_runs(p, [run("Date: "), run(text)])
+
+
 def header_date_field(form):
     """The header date is a DATE field (instrText + cached result): the result is the date."""
     replace_header(form, "over_underscores")
@@ -1573,6 +1636,12 @@ LAYOUT_STYLES = {
     "extra_actions": (extra_actions, "three rows added to the action table"),
     "single_answer_column": (single_answer_column, "one YES/NO column; 'Yes'/'No'/'Y'/'N' typed in it"),
     "header_date_words": (header_date_words, "header date typed 'Tuesday 26th September 2023'"),
+    "header_same_cell": (lambda f: replace_header(f, "same_cell"), "header fields in a one-column table, label and value in one cell"),
+    "header_space": (lambda f: replace_header(f, "space"), "header values after the label with only a space (no colon)"),
+    "header_date_dd_mmm_yy": (lambda f: header_date_format(f, "dd-mmm-yy"), "header date typed 26-Sep-23"),
+    "header_date_dd_mm_yy": (lambda f: header_date_format(f, "dd/mm/yy"), "header date typed 26/09/23"),
+    "header_date_d_mmmm_yyyy": (lambda f: header_date_format(f, "d mmmm yyyy"), "header date typed 26 September 2023"),
+    "header_date_dots": (lambda f: header_date_format(f, "dd.mm.yyyy"), "header date typed 26.09.2023"),
     "header_date_field": (header_date_field, "header date is a DATE field with its cached result"),
     "header_sdt_values": (header_sdt_values, "header values in content controls; empty ones show placeholder text"),
 }
