@@ -440,8 +440,14 @@ fn report_passed_over(batch: &cpoms_qa::Batch) {
     }
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "note: {} file(s) skipped because they cannot hold a return:", batch.skipped.len());
-    for s in &batch.skipped {
+    // A few by name; a folder of thousands of unrelated files should not flood the terminal
+    // (the summary's Problems sheet lists every one).
+    const SHOWN: usize = 10;
+    for s in batch.skipped.iter().take(SHOWN) {
         let _ = writeln!(err, "  {}: {}", s.source, s.kind);
+    }
+    if batch.skipped.len() > SHOWN {
+        let _ = writeln!(err, "  … and {} more", batch.skipped.len() - SHOWN);
     }
 }
 

@@ -3,57 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cpoms_qa::model::{Block, Document, Run, RunKind};
+use cpoms_qa::model::{Block, Document, RunKind};
 use cpoms_qa::read::{docx, Deadline, Limits, ReadError};
 
 fn read(path: &Path) -> Result<Document, ReadError> {
     let limits = Limits::default();
     docx::read(path, &limits, &Deadline::after(limits.max_time))
-}
-
-/// Print a document's model (for looking at a file while debugging: DOCX_DUMP=path).
-#[test]
-#[ignore]
-fn dump() {
-    let Ok(p) = std::env::var("DOCX_DUMP") else { return };
-    let doc = read(Path::new(&p)).unwrap();
-    print_blocks(&doc.blocks, 0);
-    println!("--- furniture");
-    print_blocks(&doc.furniture, 0);
-    println!("--- notes {:?}", doc.notes);
-}
-
-fn print_blocks(blocks: &[Block], indent: usize) {
-    let pad = " ".repeat(indent);
-    for b in blocks {
-        match b {
-            Block::Paragraph(p) => println!("{pad}P {:?}", p.runs.iter().map(show_run).collect::<Vec<_>>()),
-            Block::Table(t) => {
-                println!("{pad}TABLE");
-                for (i, r) in t.rows.iter().enumerate() {
-                    println!("{pad} ROW {i}");
-                    for c in &r.cells {
-                        println!("{pad}  CELL span={} merged={} shd={:?}", c.span, c.merged_above, c.shading);
-                        print_blocks(&c.blocks, indent + 4);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn show_run(r: &Run) -> String {
-    let f = &r.format;
-    let mut marks = String::new();
-    if f.bold { marks.push('B'); }
-    if f.underline { marks.push('U'); }
-    if f.strike { marks.push('S'); }
-    if f.boxed { marks.push('O'); }
-    if let Some(h) = &f.highlight { marks.push_str(&format!(" hl={h}")); }
-    if let Some(h) = &f.shading { marks.push_str(&format!(" shd={h}")); }
-    if let Some(h) = &f.colour { marks.push_str(&format!(" col={h}")); }
-    let kind = match r.kind { RunKind::Text => "", RunKind::Symbol => "SYM ", RunKind::Checkbox { checked: true } => "CHK+ ", RunKind::Checkbox { checked: false } => "CHK- " };
-    format!("{kind}{:?}{}", r.text, if marks.is_empty() { String::new() } else { format!("[{marks}]") })
 }
 
 fn forms_dir() -> PathBuf {
@@ -129,27 +84,6 @@ fn every_form_reads_with_rows_and_exact_comments() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-#[test]
-#[ignore]
-fn answers_diagnostic() {
-    let only = std::env::var("ONLY").unwrap_or_default();
-    for p in docx_fixtures() {
-        if !p.to_string_lossy().contains(&only) { continue; }
-        let doc = read(&p).unwrap();
-        let t = truth(&p);
-        let rows = all_rows(&doc.blocks);
-        println!("{}", p.file_name().unwrap().to_string_lossy());
-        for (id, q) in t["questions"].as_object().unwrap() {
-            let Some(r) = row_for(&rows, id) else { continue };
-            let n = r.cells.len();
-            let mid: Vec<String> = r.cells.iter().skip(2).take(n.saturating_sub(3)).map(|c| {
-                format!("{}{{{}}}", c.shading.as_deref().unwrap_or(""), c.runs().iter().map(|r| show_run(r)).collect::<Vec<_>>().join(","))
-            }).collect();
-            println!("  {id:5} {:5} r={:4} | {}", q["answer"].as_str().unwrap_or("-"), q.get("rating").and_then(|v| v.as_i64()).map(|v| v.to_string()).unwrap_or_default(), mid.join(" | "));
-        }
-    }
 }
 
 /// Every .docx under `dir`, recursively (explicit stack).
@@ -362,59 +296,3 @@ fn footers_go_to_furniture() {
     assert!(seen >= 8);
 }
 
-/// Speed: reading every Word fixture against only inflating its document.xml (run with
-/// `--ignored --nocapture`, ideally in release).
-#[test]
-#[ignore]
-fn measure_read_vs_inflate() {
-    use std::io::Read;
-    let files = docx_fixtures();
-    let rounds = 20;
-    let started = std::time::Instant::now();
-    for _ in 0..rounds {
-        for p in &files {
-            let f = std::fs::File::open(p).unwrap();
-            let mut z = zip::ZipArchive::new(std::io::BufReader::new(f)).unwrap();
-            let mut part = z.by_name("word/document.xml").unwrap();
-            let mut v = Vec::new();
-            part.read_to_end(&mut v).unwrap();
-            std::hint::black_box(v);
-        }
-    }
-    let inflate = started.elapsed();
-    // The floor for any XML reader: inflate and tokenise document.xml, doing nothing with it.
-    let started = std::time::Instant::now();
-    for _ in 0..rounds {
-        for p in &files {
-            let f = std::fs::File::open(p).unwrap();
-            let mut z = zip::ZipArchive::new(std::io::BufReader::new(f)).unwrap();
-            let mut part = z.by_name("word/document.xml").unwrap();
-            let mut v = String::new();
-            part.read_to_string(&mut v).unwrap();
-            let mut r = quick_xml::NsReader::from_str(&v);
-            let mut n = 0usize;
-            while !matches!(r.read_event().unwrap(), quick_xml::events::Event::Eof) {
-                n += 1;
-            }
-            std::hint::black_box(n);
-        }
-    }
-    let tokenise = started.elapsed();
-    let started = std::time::Instant::now();
-    for _ in 0..rounds {
-        for p in &files {
-            std::hint::black_box(read(p).unwrap());
-        }
-    }
-    let full = started.elapsed();
-    println!(
-        "{} files x {rounds}: inflate document.xml {:?}; inflate+tokenise {:?} ({:.2}x); full read {:?} ({:.2}x inflate, {:.2}x tokenise)",
-        files.len(),
-        inflate,
-        tokenise,
-        tokenise.as_secs_f64() / inflate.as_secs_f64(),
-        full,
-        full.as_secs_f64() / inflate.as_secs_f64(),
-        full.as_secs_f64() / tokenise.as_secs_f64()
-    );
-}

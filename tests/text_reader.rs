@@ -100,43 +100,6 @@ fn check_rows(doc: &Document, truth: &Value) -> Vec<String> {
     problems
 }
 
-fn dump(doc: &Document) -> String {
-    let mut s = String::new();
-    for b in &doc.blocks {
-        match b {
-            Block::Paragraph(p) => {
-                let marks: Vec<String> = p.runs.iter().filter(|r| r.format.is_marked() || r.format.strike).map(|r| format!("<{}:{}{}{}{}>", r.text.trim(), if r.format.bold {"b"} else {""}, if r.format.underline {"u"} else {""}, r.format.highlight.as_deref().map(|h| format!("hl={h}")).unwrap_or_default(), r.format.colour.as_deref().map(|h| format!("c={h}")).unwrap_or_default())).collect();
-                s.push_str(&format!("P {:?}{}\n", p.text(), marks.join("")))
-            }
-            Block::Table(t) => {
-                s.push_str("TABLE\n");
-                for r in &t.rows {
-                    let cells: Vec<String> = r.cells.iter().map(|c| {
-                        let marks: Vec<String> = c.runs().iter().filter(|r| r.format.is_marked() || r.format.strike).map(|r| format!("<{}:{}{}{}{}{}>", r.text.trim(), if r.format.bold {"b"} else {""}, if r.format.underline {"u"} else {""}, if r.format.strike {"s"} else {""}, r.format.highlight.as_deref().map(|h| format!("hl={h}")).unwrap_or_default(), r.format.colour.as_deref().map(|h| format!("c={h}")).unwrap_or_default())).collect();
-                        format!("{}{}{:?}{}", if c.span > 1 { format!("[{}]", c.span) } else { String::new() }, c.shading.as_deref().map(|s| format!("{{shade={s}}}")).unwrap_or_default(), c.text(), marks.join(""))
-                    }).collect();
-                    s.push_str(&format!("  R {}\n", cells.join(" | ")));
-                }
-            }
-        }
-    }
-    s
-}
-
-#[test]
-#[ignore]
-fn dump_fixture() {
-    // DUMP=path cargo test --test text_reader dump_fixture -- --ignored --nocapture
-    if let Ok(p) = std::env::var("DUMP") {
-        let p = Path::new(&p);
-        let doc = if p.extension().and_then(|e| e.to_str()) == Some("pdf") { read_pdf(p) } else { read_text(p) };
-        match doc {
-            Ok(d) => println!("{}\nnotes: {:?}", dump(&d), d.notes),
-            Err(e) => println!("error: {e}"),
-        }
-    }
-}
-
 #[test]
 fn txt_fixtures_rebuild_the_form_tables() {
     let files = with_ext(&common::fixtures().join("forms"), "txt");
@@ -427,29 +390,3 @@ fn pdf_formatting_marks_survive() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Which real-world files reach the text and PDF readers, and how long they take:
-/// `cargo test --test text_reader real_world_timing -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn real_world_timing() {
-    let Some(shared) = common::shared_fixtures().or_else(|| Some(PathBuf::from("/work/shared/fixtures")).filter(|p| p.is_dir())) else { return };
-    let mut stack = vec![shared.join("real-world"), shared.join("bad")];
-    let limits = Limits::default();
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let Ok(format) = read::sniff::sniff_path(&p) else { continue };
-            if !matches!(format, cpoms_qa::model::Format::Txt | cpoms_qa::model::Format::Pdf) {
-                continue;
-            }
-            let t = std::time::Instant::now();
-            let res = if format == cpoms_qa::model::Format::Txt { read_text(&p) } else { read_pdf(&p) };
-            let _ = &limits;
-            println!("{:>8.1?} {:?} {} -> {}", t.elapsed(), format, p.display(), match res { Ok(d) => format!("{} blocks", d.blocks.len()), Err(e) => e.to_string() });
-        }
-    }
-}

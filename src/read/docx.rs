@@ -1796,46 +1796,6 @@ mod tests {
 }
 
 #[cfg(test)]
-mod timing {
-    use super::*;
-    use std::time::{Duration, Instant};
-
-    /// Where the time goes on one fixture (run with --ignored --nocapture).
-    #[test]
-    #[ignore]
-    fn phases() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/forms/003_Old_Mill_Primary_School_cpoms_qa.docx");
-        let limits = Limits::default();
-        let d = Deadline::after(Duration::from_secs(100));
-        let mut pkg = Package::open(&path, &limits, &d).unwrap();
-        let t = Instant::now();
-        let doc = pkg.read("word/document.xml").unwrap();
-        let styles = pkg.read("word/styles.xml").unwrap();
-        println!("inflate {:?} ({} + {} bytes)", t.elapsed(), doc.len(), styles.len());
-        let t = Instant::now();
-        let s = Styles::parse(std::str::from_utf8(&styles).unwrap(), &limits, &d).unwrap();
-        println!("styles {:?}", t.elapsed());
-        let text = std::str::from_utf8(&doc).unwrap();
-        let t = Instant::now();
-        let mut r = NsReader::from_str(text);
-        let mut n = 0;
-        loop {
-            match r.read_resolved_event().unwrap() {
-                (_, Event::Eof) => break,
-                _ => n += 1,
-            }
-        }
-        println!("bare events {:?} ({n})", t.elapsed());
-        let t = Instant::now();
-        parse_part(text, PartKind::Main, &s, &limits, &d).unwrap();
-        println!("parse {:?}", t.elapsed());
-        let t = Instant::now();
-        read(&path, &limits, &d).unwrap();
-        println!("read {:?}", t.elapsed());
-    }
-}
-
-#[cfg(test)]
 mod style_head_tests {
     use super::tests_support::*;
 
