@@ -366,6 +366,47 @@ pub fn choose_digit(lines: &[Vec<&Run>]) -> Option<u8> {
     None
 }
 
+/// The numbers 1..5 of a rating area marked unlike the rest (bracketed, or formatted unlike the
+/// most common formatting), for a warning when more than one is: "2 and 4 both bold".
+pub fn marked_digits(lines: &[Vec<&Run>]) -> Vec<u8> {
+    let mut seen: Vec<(u8, Option<String>, bool)> = Vec::new();
+    for line in lines {
+        let mut chars: Vec<(char, &RunFormat)> = Vec::new();
+        for r in line {
+            for c in r.text.chars() {
+                chars.push((c, &r.format));
+            }
+        }
+        for (i, (ch, f)) in chars.iter().enumerate() {
+            let Some(d) = ch.to_digit(10).filter(|d| (1..=5).contains(d)) else { continue };
+            let prev = i.checked_sub(1).and_then(|j| chars.get(j)).map(|x| x.0);
+            let next = chars.get(i + 1).map(|x| x.0);
+            if prev.is_some_and(|c| c.is_ascii_digit()) || next.is_some_and(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let bracketed = matches!(prev, Some('(' | '[')) && matches!(next, Some(')' | ']'));
+            let mark = if f.strike { Some("strike".to_string()) } else { format_mark(f) };
+            seen.push((d as u8, mark, bracketed));
+        }
+    }
+    let mut counts: Vec<(&Option<String>, usize)> = Vec::new();
+    for (_, m, _) in &seen {
+        match counts.iter_mut().find(|(x, _)| *x == m) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((m, 1)),
+        }
+    }
+    let common = counts.iter().max_by_key(|(_, n)| *n).map(|(m, _)| (*m).clone()).unwrap_or(None);
+    let mut out: Vec<u8> = seen
+        .iter()
+        .filter(|(_, m, b)| *b || (*m != common && m.as_deref() != Some("strike")))
+        .map(|(d, _, _)| *d)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// "☐1 ☐2 ☒3 ☐4 ☐5" or "1 ☐ 2 ☐ 3 ☒": when every digit 1..5 has a box on the same side, the
 /// digit whose box is ticked.
 fn digit_by_boxes(chars: &[char], boxes: &[Option<bool>]) -> Option<u8> {

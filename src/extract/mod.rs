@@ -500,11 +500,11 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 && no.label_only
                 && !yes.struck
                 && !no.struck
-                && yes.formatted.is_some()
-                && yes.formatted == no.formatted
-                && baseline.is_some_and(|b| marks::more_marked(&yes.formatted, b) == Some(true))
+                && baseline.is_some_and(|b| {
+                    marks::more_marked(&yes.formatted, b) == Some(true) && marks::more_marked(&no.formatted, b) == Some(true)
+                })
             {
-                // Both printed words marked alike, unlike the form's unchosen words.
+                // Both printed words marked (alike or not), unlike the form's unchosen words.
                 answer = Some(Answer::Both);
             }
             if answer == Some(Answer::Both) && (yes.check && no.cross || no.check && yes.cross) {
@@ -542,6 +542,10 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 let lines: Vec<Vec<Run>> = p.rating_lines.clone();
                 let refs: Vec<Vec<&Run>> = lines.iter().map(|l| l.iter().collect()).collect();
                 rating = marks::choose_digit(&refs);
+                let marked = marks::marked_digits(&refs);
+                if rating.is_none() && marked.len() > 1 {
+                    self.warn(format!("row {}: more than one rating marked ({}); left blank", q.id, join_digits(&marked)));
+                }
             }
             if rating.is_none() {
                 if let Some(r) = &p.rating_cell {
@@ -601,6 +605,10 @@ impl<'l, 'a> Extractor<'l, 'a> {
         }
         let refs: Vec<Vec<&Run>> = lines_runs.iter().map(|l| l.iter().collect()).collect();
         self.record.overall_standard = marks::choose_digit(&refs).or_else(|| self.grid_choice(start, end));
+        let marked = marks::marked_digits(&refs);
+        if self.record.overall_standard.is_none() && marked.len() > 1 {
+            self.warn(format!("overall standard: more than one marked ({}); left blank", join_digits(&marked)));
+        }
     }
 
     /// A spreadsheet grid: a row of 1..5 with an X under (or beside) the chosen one.
@@ -891,6 +899,10 @@ fn fuzzy_header_label(text: &str) -> Option<(&'static str, usize, String)> {
         }
     }
     best.map(|(field, _)| (field, 0, right.to_string()))
+}
+
+fn join_digits(d: &[u8]) -> String {
+    d.iter().map(u8::to_string).collect::<Vec<_>>().join(" and ")
 }
 
 fn short(s: &str) -> String {
