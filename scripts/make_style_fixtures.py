@@ -1730,10 +1730,41 @@ def ambiguous_mark_vs_comment(f):
     f.truth["_expected_warnings"].append({"kind": "ambiguous", "row": "1.4"})
 
 
+def ambiguous_two_ratings(f):
+    """Two numbers bold in row 3.3 and in the overall standard: no likelier one, so blank with a
+    warning."""
+    rate_rows(f, "bold")
+    p = f.rating_para("3.3")
+    runs = digits_line_runs(None, "plain")
+    runs[2] = run("2", b=True)
+    runs[6] = run("4", b=True)
+    set_para_runs(p, runs)
+    f.q("3.3")["rating"] = None
+    rate_overall(f, "bold", "paras")
+    start, old = overall_paras(f)
+    for k, para_ in enumerate(old):
+        set_para_runs(para_, [run(str(k + 1), b=(k + 1) in (1, 3))])
+    f.truth["overall_standard"] = None
+    f.truth["_expected_warnings"].append({"kind": "ambiguous", "row": "3.3"})
+    f.truth["_expected_warnings"].append({"kind": "contains", "text": "overall standard"})
+
+
+def ambiguous_both_differently(f):
+    """Printed YES/NO, chosen words highlighted; in rows 1.3 and 7 YES is highlighted and NO made
+    bold: both marked."""
+    prefilled(f, chosen_fmt={"hl": "yellow"})
+    both_rows(f, ["1.3", "7"])
+    for qid in ("1.3", "7"):
+        set_cell(f.cols[qid]["yes"], [run("YES", hl="yellow")])
+        set_cell(f.cols[qid]["no"], [run("NO", b=True)])
+
+
 AMBIGUOUS_STYLES = {
     "both_marked_prefilled": (ambiguous_both, "both words highlighted in rows 1.3 and 9.4: 'both' + warning"),
     "both_marked_typed": (ambiguous_typed_both, "x in both cells of rows 2.2 and 5.4: 'both' + warning"),
     "tick_and_cross": (ambiguous_tick_and_cross, "✓ in the chosen cell and ✗ in the other: the tick, with a warning per row"),
+    "two_ratings_marked": (ambiguous_two_ratings, "two numbers bold in row 3.3 and in the overall standard: blank, with a warning"),
+    "both_marked_differently": (ambiguous_both_differently, "printed words; YES highlighted and NO bold in rows 1.3 and 7: 'both' + warning"),
     "mark_contradicts_comment": (ambiguous_mark_vs_comment, "x in YES, comment 'No, …' in row 1.4: YES, with a warning"),
 }
 

@@ -51,6 +51,13 @@ fn missing_row_warnings(truth: &Value, got: &Value) -> Vec<String> {
         got["warnings"].as_array().map(|a| a.iter().filter_map(|w| w.as_str().map(String::from)).collect()).unwrap_or_default();
     let mut missing = Vec::new();
     for w in truth["_expected_warnings"].as_array().into_iter().flatten() {
+        if w["kind"] == "contains" {
+            let text = w["text"].as_str().unwrap_or("").to_lowercase();
+            if !warnings.iter().any(|x| x.to_lowercase().contains(&text)) {
+                missing.push(w.to_string());
+            }
+            continue;
+        }
         let Some(row) = w["row"].as_str() else { continue };
         let kind = w["kind"].as_str().unwrap_or("");
         let ok = warnings.iter().any(|x| {
