@@ -15,7 +15,6 @@ pub mod status;
 pub mod terms;
 pub mod workbook;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -112,57 +111,19 @@ pub fn write_workbook(records: &[Record], out: &Path, opts: &SummaryOptions) -> 
     })
 }
 
-/// Write `bytes` to `out` safely: refuse when `out` is one of `inputs`; write a temporary file in
+/// Write `bytes` to `out` safely (see [`crate::write_output`]): refuse when `out` is one of `inputs`; write a temporary file in
 /// the same folder (created 0600 on Unix, so the data is never readable by others), then rename it
 /// into place so a crash never leaves half a workbook.
 pub fn write_atomically(out: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<(), String> {
     if out.as_os_str().is_empty() {
         return Err("no output file given".into());
     }
-    if out.is_dir() {
-        return Err(format!("{} is a folder; give a file name such as summary.xlsx", out.display()));
-    }
-    let out_canon = std::fs::canonicalize(out).ok();
-    for input in inputs {
-        let same = input == out
-            || match (&out_canon, std::fs::canonicalize(input).ok()) {
-                (Some(a), Some(b)) => *a == b,
-                _ => false,
-            };
-        if same {
-            return Err(format!("refusing to write over the input file {}; choose another output name", out.display()));
-        }
-    }
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    let inputs = crate::walk::Inputs {
+        files: inputs
+            .iter()
+            .map(|p| crate::walk::Input { path: p.clone(), source: p.to_string_lossy().into_owned() })
+            .collect(),
+        ..crate::walk::Inputs::default()
     };
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "summary.xlsx".into());
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        match options.open(&tmp) {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) => return Err(format!("could not create a file in {}: {e}", dir.display())),
-        }
-    };
-    let written = file.write_all(bytes).and_then(|_| file.sync_all());
-    drop(file);
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!("could not write {}: {e}", out.display()));
-    }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!("could not write {}: {e}", out.display()));
-    }
-    Ok(())
+    crate::write_output(out, bytes, &inputs).map_err(|e| e.to_string())
 }
