@@ -249,6 +249,30 @@ fn collect_runs<'a>(blocks: &'a [Block], out: &mut Vec<&'a Run>) {
     }
 }
 
+/// Word's highlighter palette by hex colour. Producers that turn `w:highlight` into a plain
+/// character background (LibreOffice, PDF printers) are given back the highlight name the .docx
+/// reader reports, so a highlight reads the same whoever wrote the file.
+pub fn word_highlight_name(hex: &str) -> Option<&'static str> {
+    Some(match hex {
+        "FFFF00" => "yellow",
+        "00FF00" => "green",
+        "00FFFF" => "cyan",
+        "FF00FF" => "magenta",
+        "0000FF" => "blue",
+        "FF0000" => "red",
+        "000080" => "darkBlue",
+        "008080" => "darkCyan",
+        "008000" => "darkGreen",
+        "800080" => "darkMagenta",
+        "800000" => "darkRed",
+        "808000" => "darkYellow",
+        "808080" => "darkGray",
+        "C0C0C0" => "lightGray",
+        "000000" => "black",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

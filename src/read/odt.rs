@@ -168,7 +168,7 @@ impl TextProps {
 
     fn format(&self) -> RunFormat {
         let (highlight, shading) = match self.background.clone().flatten() {
-            Some(hex) => match word_highlight_name(&hex) {
+            Some(hex) => match crate::model::word_highlight_name(&hex) {
                 Some(name) => (Some(name.to_string()), None),
                 None => (None, Some(hex)),
             },
@@ -187,29 +187,6 @@ impl TextProps {
     }
 }
 
-/// Word's highlighter palette: LibreOffice turns `w:highlight` into a plain character background,
-/// so a background in exactly one of these colours is given back its highlight name (as the .docx
-/// reader reports `w:highlight`); any other background is run shading.
-fn word_highlight_name(hex: &str) -> Option<&'static str> {
-    Some(match hex {
-        "FFFF00" => "yellow",
-        "00FF00" => "green",
-        "00FFFF" => "cyan",
-        "FF00FF" => "magenta",
-        "0000FF" => "blue",
-        "FF0000" => "red",
-        "000080" => "darkBlue",
-        "008080" => "darkCyan",
-        "008000" => "darkGreen",
-        "800080" => "darkMagenta",
-        "800000" => "darkRed",
-        "808000" => "darkYellow",
-        "808080" => "darkGray",
-        "C0C0C0" => "lightGray",
-        "000000" => "black",
-        _ => return None,
-    })
-}
 
 /// "#92d050" → "92D050"; anything not a 6-digit hex colour → None.
 fn hex_colour(v: &str) -> Option<String> {

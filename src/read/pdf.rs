@@ -1061,27 +1061,6 @@ fn css_hex(v: &str) -> Option<String> {
     (h.len() == 6 && h.chars().all(|c| c.is_ascii_hexdigit()) && h != "000000" && h != "FFFFFF").then_some(h)
 }
 
-/// Word's highlighter names, as the Word reader gives them; other colours as hex.
-fn highlight_name(hex: &str) -> String {
-    match hex {
-        "FFFF00" => "yellow",
-        "00FF00" => "green",
-        "00FFFF" => "cyan",
-        "FF00FF" => "magenta",
-        "0000FF" => "blue",
-        "FF0000" => "red",
-        "000080" => "darkBlue",
-        "008080" => "darkCyan",
-        "008000" => "darkGreen",
-        "800080" => "darkMagenta",
-        "800000" => "darkRed",
-        "808000" => "darkYellow",
-        "808080" => "darkGray",
-        "C0C0C0" => "lightGray",
-        other => other,
-    }
-    .to_string()
-}
 
 /// Points of an SVG path (control points included: only the bounding box is used).
 fn path_box(d: &str, transform: Option<[f64; 6]>) -> Option<(f64, f64, f64, f64)> {
@@ -1243,7 +1222,7 @@ fn apply_graphics(pages: &mut [Page], graphics: Vec<Graphics>) -> Vec<Vec<Fill>>
                 fill.x0 >= x0 - 2.0 && fill.x1 <= x1 + 2.0 && fill.y1 - fill.y0 <= h + 1.5
             };
             if tight {
-                let name = highlight_name(&fill.colour);
+                let name = crate::model::word_highlight_name(&fill.colour).map_or_else(|| fill.colour.clone(), str::to_string);
                 for i in covered {
                     if let Some(w) = page.words.get_mut(i) {
                         w.format.highlight = Some(name.clone());
