@@ -243,12 +243,13 @@ impl<'l, 'a> Extractor<'l, 'a> {
             let first = line.cells.iter().find(|c| !c.text.trim().is_empty()).map(|c| c.text.as_str()).unwrap_or("");
             // The question is the first line of its cell/paragraph.
             let first_line = first.lines().next().unwrap_or("");
-            if normalise(first_line).split(' ').count() < 3 {
+            let line_words = text::words(first_line);
+            if line_words.len() < 3 {
                 continue;
             }
             let mut best: Option<(usize, f64)> = None;
-            for (qi, q) in catalogue::OVERVIEW.iter().enumerate() {
-                let s = overview_score(first_line, q.wording);
+            for (qi, wording) in OVERVIEW_WORDS.iter().enumerate() {
+                let s = overview_score(&line_words, wording);
                 if s >= 0.8 && best.is_none_or(|b| s > b.1) {
                     best = Some((qi, s));
                 }
@@ -929,14 +930,18 @@ fn has_y_n(t: &str) -> bool {
 
 /// How well a line matches an overview question: containment both ways, so a line that is the
 /// question plus a typed answer still matches, and a short answer does not.
-fn overview_score(line: &str, wording: &str) -> f64 {
-    let a = wording_similarity(line, wording);
-    let b = wording_similarity(wording, line);
-    if text::words(line).len() < text::words(wording).len() / 2 {
+fn overview_score(line: &[String], wording: &[String]) -> f64 {
+    if line.len() < wording.len() / 2 {
         return 0.0;
     }
+    let a = text::containment(line, wording);
+    let b = text::containment(wording, line);
     a.min(1.0) * 0.8 + b.min(1.0) * 0.2
 }
+
+/// The overview questions' wording split into words once, not once per line compared.
+static OVERVIEW_WORDS: LazyLock<Vec<Vec<String>>> =
+    LazyLock::new(|| catalogue::OVERVIEW.iter().map(|q| text::words(q.wording)).collect());
 
 /// The text after the question's wording on the same line, if the line starts with it.
 fn strip_question<'t>(line: &'t str, wording: &str) -> Option<&'t str> {

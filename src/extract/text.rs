@@ -18,16 +18,20 @@ pub fn normalise(s: &str) -> String {
 /// How much of `wording`'s vocabulary `text` holds, 0.0..=1.0 (containment, so extra words in
 /// `text`, like a typed answer after the question, do not lower the score).
 pub fn wording_similarity(text: &str, wording: &str) -> f64 {
-    let want = words(wording);
+    containment(&words(text), &words(wording))
+}
+
+/// [`wording_similarity`] on texts already split into [`words`] (for callers comparing one text
+/// with many wordings).
+pub fn containment(have: &[String], want: &[String]) -> f64 {
     if want.is_empty() {
         return 0.0;
     }
-    let have = words(text);
     let mut hit = 0usize;
     if have.len() <= 64 {
         // Short texts (nearly every call): a linear scan beats hashing every word.
         let mut free: Vec<(&str, bool)> = have.iter().map(|w| (w.as_str(), true)).collect();
-        for w in &want {
+        for w in want {
             if let Some(slot) = free.iter_mut().find(|(h, open)| *open && *h == w.as_str()) {
                 slot.1 = false;
                 hit += 1;
@@ -35,10 +39,10 @@ pub fn wording_similarity(text: &str, wording: &str) -> f64 {
         }
     } else {
         let mut have_set: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for w in &have {
+        for w in have {
             *have_set.entry(w.as_str()).or_default() += 1;
         }
-        for w in &want {
+        for w in want {
             if let Some(n) = have_set.get_mut(w.as_str()) {
                 if *n > 0 {
                     *n -= 1;
