@@ -225,7 +225,16 @@ fn every_real_world_office_file_gets_a_record_without_a_crash() {
 fn the_output_is_byte_identical_whatever_the_thread_count_and_redaction_is_stable() {
     let fixtures = common::fixtures();
     let paths = vec![fixtures.join("forms"), fixtures.join("bad"), fixtures.join("blank")];
-    let records = |threads: usize| run(&paths, &Options { threads: Some(threads), ..Options::default() }).records;
+    // Time limits are wall-clock: on a loaded machine a LibreOffice conversion can pass one run's
+    // limit and not the other's. This test is about thread count, so no file may time out here.
+    let limits = cpoms_qa::read::Limits {
+        max_time: std::time::Duration::from_secs(600),
+        convert_time: std::time::Duration::from_secs(600),
+        ..cpoms_qa::read::Limits::default()
+    };
+    let records = |threads: usize| {
+        run(&paths, &Options { threads: Some(threads), limits: limits.clone(), ..Options::default() }).records
+    };
     let (mut one, mut two) = (records(1), records(2));
     let text = |r: &[Record]| serde_json::to_string_pretty(r).unwrap();
     assert!(text(&one).len() > 10_000, "the fixtures were read");
