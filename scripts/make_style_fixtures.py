@@ -897,6 +897,28 @@ def hyperlink_comments(form, rows):
         q["comment"] = lead + "safeguarding policy"
 
 
+def field_hyperlink_comments(form, rows):
+    """A link inserted as a HYPERLINK field (begin / instruction / separate / result / end): the
+    instruction text is not part of the comment, the result is."""
+    for qid in rows:
+        q = form.q(qid)
+        lead = (q["comment"] + " – see ") if q.get("comment") else "See "
+        b = wel("r")
+        b.append(wel("fldChar", fldCharType="begin"))
+        it = wel("r")
+        t = wel("instrText")
+        t.text = ' HYPERLINK "https://example.org/policy" '
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        it.append(t)
+        sep = wel("r")
+        sep.append(wel("fldChar", fldCharType="separate"))
+        res = run("trust policy", color="0563C1", u=True)
+        e = wel("r")
+        e.append(wel("fldChar", fldCharType="end"))
+        set_cell_paras(form.cols[qid]["comment"], [para([run(lead), b, it, sep, res, e])])
+        q["comment"] = lead + "trust policy"
+
+
 def text_box_answer(form, overview_id, text):
     """An overview answer typed into a text box: Word writes it twice, as the DrawingML choice and
     as the VML fallback, inside mc:AlternateContent. It must be read once."""
@@ -1680,6 +1702,7 @@ NOISE_STYLES = {
     "review_comments": (lambda f: add_comments(f, {"1": "No – please check this", "1.1": "Yes?", "2": "X", "9.3": "Yes, see file"}), "review comments anchored on answers (comment text is not an answer)"),
     "smart_tags_custom_xml": (smart_tags_custom_xml, "marks in smartTag, comments in customXml; one row and one cell wrapped in customXml"),
     "hyperlink_comments": (lambda f: hyperlink_comments(f, ["1.2", "3.4", "9.9", "6.1"]), "hyperlinks inside comment cells"),
+    "field_hyperlink_comments": (lambda f: field_hyperlink_comments(f, ["1", "2.1", "7", "9.5"]), "links inserted as HYPERLINK fields in comment cells"),
     "text_box_alternate_content": (lambda f: text_box_answer(f, "O11", "Termly data report to governors"), "an overview answer in a text box (AlternateContent choice + VML fallback)"),
     "shading_auto_clear": (shading_auto_clear, "YES/NO cells shaded clear/auto/white (not marks)"),
     "explicit_black": (explicit_black, "all text given explicit w:color 000000 (not a mark)"),
