@@ -580,6 +580,40 @@ pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
     }
 }
 
+/// Both Y and N (or Yes and No) marked the same strong way: both bracketed, or both
+/// highlighted or shaded (marks a form does not print).
+pub fn y_n_both_marked(runs: &[&Run]) -> bool {
+    let mut chars: Vec<(char, &RunFormat)> = Vec::new();
+    for r in runs {
+        for c in r.text.chars() {
+            chars.push((c, &r.format));
+        }
+    }
+    let (mut y, mut n) = ((false, false), (false, false)); // (bracketed, highlighted)
+    let mut i = 0usize;
+    while i < chars.len() {
+        if !chars.get(i).is_some_and(|c| c.0.is_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while chars.get(i).is_some_and(|c| c.0.is_alphanumeric()) {
+            i += 1;
+        }
+        let word: String = chars.get(start..i).map(|w| w.iter().map(|c| c.0).collect()).unwrap_or_default();
+        let side = match word.to_lowercase().as_str() {
+            "y" | "yes" => &mut y,
+            "n" | "no" => &mut n,
+            _ => continue,
+        };
+        let prev = start.checked_sub(1).and_then(|j| chars.get(j)).map(|c| c.0);
+        let next = chars.get(i).map(|c| c.0);
+        side.0 |= matches!(prev, Some('(' | '[')) && matches!(next, Some(')' | ']'));
+        side.1 |= chars.get(start).is_some_and(|c| c.1.highlight.is_some() || c.1.shading.is_some());
+    }
+    y.0 && n.0 || y.1 && n.1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -647,6 +647,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
     fn read_actions(&mut self, a: &Anchors) {
         if let Some(i) = a.actions_required {
             self.record.actions_required = self.y_n_field(i, "Actions required", a);
+            if self.record.actions_required.is_none() && self.y_n_both(i, "Actions required", a) {
+                self.warn("actions required: both Y and N marked; left blank");
+            }
         }
         let Some(h) = a.action_header else { return };
         let Some(header) = self.lines.get(h) else { return };
@@ -706,11 +709,21 @@ impl<'l, 'a> Extractor<'l, 'a> {
 
     /// A Y/N choice after `label` on line `i`, or on the lines after it.
     fn y_n_field(&self, i: usize, label: &str, a: &Anchors) -> Option<bool> {
+        marks::choose_y_n(&self.y_n_runs(i, label, a)?.iter().collect::<Vec<_>>())
+    }
+
+    /// True when the Y/N after `label` has both letters marked (both bracketed or highlighted).
+    fn y_n_both(&self, i: usize, label: &str, a: &Anchors) -> bool {
+        self.y_n_runs(i, label, a).is_some_and(|r| marks::y_n_both_marked(&r.iter().collect::<Vec<_>>()))
+    }
+
+    /// The runs holding the Y/N choice after `label` on line `i`, or on the lines after it.
+    fn y_n_runs(&self, i: usize, label: &str, a: &Anchors) -> Option<Vec<Run>> {
         let line = self.lines.get(i)?;
         let runs = runs_after_label(line, label);
         let text: String = runs.iter().map(|r| r.text.as_str()).collect();
         if has_y_n(&text) {
-            return marks::choose_y_n(&runs.iter().collect::<Vec<_>>());
+            return Some(runs);
         }
         let stops = [a.action_header, a.review, a.review_date, a.first_signed];
         for j in i + 1..(i + 10).min(self.lines.len()) {
@@ -724,7 +737,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 continue;
             }
             if has_y_n(&t) {
-                return marks::choose_y_n(&runs.iter().collect::<Vec<_>>());
+                return Some(runs);
             }
             break;
         }
@@ -741,6 +754,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 "Quality Assurance to be reviewed"
             };
             self.record.review_required = self.y_n_field(i, label, a);
+            if self.record.review_required.is_none() && self.y_n_both(i, label, a) {
+                self.warn("review required: both Y and N marked; left blank");
+            }
         }
         if let Some(i) = a.review_date {
             let Some(line) = self.lines.get(i) else { return };
