@@ -1782,12 +1782,29 @@ def ambiguous_both_differently(f):
         set_cell(f.cols[qid]["no"], [run("NO", b=True)])
 
 
+def ambiguous_yn_both(f):
+    """Both Y and N highlighted after "Actions required?", both bracketed after "Quality Assurance
+    to be reviewed?": blank, with a warning each."""
+    def both_hl(v):
+        return [run("Y", hl="yellow"), run("/"), run("N", hl="yellow")]
+    set_yn_runs(f, both_hl)
+    p = f.para_starting("Quality Assurance to be reviewed")
+    for r in p.findall(w("r"))[2:]:
+        p.remove(r)
+    p.append(run("(Y)/(N)"))
+    f.truth["actions_required"] = None
+    f.truth["review_required"] = None
+    f.truth["_expected_warnings"].append({"kind": "contains", "text": "actions required: both"})
+    f.truth["_expected_warnings"].append({"kind": "contains", "text": "review required: both"})
+
+
 AMBIGUOUS_STYLES = {
     "both_marked_prefilled": (ambiguous_both, "both words highlighted in rows 1.3 and 9.4: 'both' + warning"),
     "both_marked_typed": (ambiguous_typed_both, "x in both cells of rows 2.2 and 5.4: 'both' + warning"),
     "tick_and_cross": (ambiguous_tick_and_cross, "✓ in the chosen cell and ✗ in the other: the tick, with a warning per row"),
     "two_ratings_marked": (ambiguous_two_ratings, "two numbers bold in row 3.3 and in the overall standard: blank, with a warning"),
     "both_marked_differently": (ambiguous_both_differently, "printed words; YES highlighted and NO bold in rows 1.3 and 7: 'both' + warning"),
+    "y_n_both_marked": (ambiguous_yn_both, "Y and N both highlighted / both bracketed: blank, with a warning"),
     "mark_contradicts_comment": (ambiguous_mark_vs_comment, "x in YES, comment 'No, …' in row 1.4: YES, with a warning"),
 }
 
