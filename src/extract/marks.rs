@@ -251,34 +251,41 @@ struct DigitSeen {
 const CIRCLED: [char; 5] = ['①', '②', '③', '④', '⑤'];
 
 /// Which of "1 2 3 4 5" was chosen, from the runs of the rating area (legend lines like
+
+/// The characters of some runs, each with its run's format and, for boxes and ticks, its state
+/// (`Some(true)` ticked, `Some(false)` empty box). A checkbox control counts as one box whatever
+/// glyph it shows.
+fn marked_chars<'r>(runs: impl Iterator<Item = &'r Run>) -> (Vec<char>, Vec<&'r RunFormat>, Vec<Option<bool>>) {
+    let mut chars: Vec<char> = Vec::new();
+    let mut formats: Vec<&RunFormat> = Vec::new();
+    let mut boxes: Vec<Option<bool>> = Vec::new();
+    for r in runs {
+        if let RunKind::Checkbox { checked } = r.kind {
+            chars.push(if checked { '☒' } else { '☐' });
+            formats.push(&r.format);
+            boxes.push(Some(checked));
+            continue;
+        }
+        for c in r.text.chars() {
+            chars.push(c);
+            formats.push(&r.format);
+            boxes.push(if "✓✔√☒☑".contains(c) {
+                Some(true)
+            } else if is_empty_box(&c.to_string()) {
+                Some(false)
+            } else {
+                None
+            });
+        }
+    }
+    (chars, formats, boxes)
+}
+
 /// "1 = good" already removed). `None` when nothing, or nothing unambiguous, is marked.
 pub fn choose_digit(lines: &[Vec<&Run>]) -> Option<u8> {
     let mut seen: Vec<DigitSeen> = Vec::new();
     for line in lines {
-        // Characters with their run's format and, for boxes and ticks, their state (a checkbox
-        // control counts as one box whatever glyph it shows).
-        let mut chars: Vec<char> = Vec::new();
-        let mut formats: Vec<&RunFormat> = Vec::new();
-        let mut boxes: Vec<Option<bool>> = Vec::new();
-        for r in line {
-            if let RunKind::Checkbox { checked } = r.kind {
-                chars.push(if checked { '☒' } else { '☐' });
-                formats.push(&r.format);
-                boxes.push(Some(checked));
-                continue;
-            }
-            for c in r.text.chars() {
-                chars.push(c);
-                formats.push(&r.format);
-                boxes.push(if "✓✔√☒☑".contains(c) {
-                    Some(true)
-                } else if is_empty_box(&c.to_string()) {
-                    Some(false)
-                } else {
-                    None
-                });
-            }
-        }
+        let (chars, formats, boxes) = marked_chars(line.iter().copied());
         if let Some(d) = digit_by_boxes(&chars, &boxes) {
             return Some(d);
         }
@@ -475,29 +482,8 @@ pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
         return Some(false);
     }
     // Y, N, Yes and No standing alone (not inside words), with their formatting, brackets and
-    // any box beside them (a checkbox control counts as one box whatever glyph it shows).
-    let mut chars: Vec<char> = Vec::new();
-    let mut formats: Vec<&RunFormat> = Vec::new();
-    let mut boxes: Vec<Option<bool>> = Vec::new();
-    for r in runs {
-        if let RunKind::Checkbox { checked } = r.kind {
-            chars.push(if checked { '☒' } else { '☐' });
-            formats.push(&r.format);
-            boxes.push(Some(checked));
-            continue;
-        }
-        for c in r.text.chars() {
-            chars.push(c);
-            formats.push(&r.format);
-            boxes.push(if "✓✔√☒☑".contains(c) {
-                Some(true)
-            } else if is_empty_box(&c.to_string()) {
-                Some(false)
-            } else {
-                None
-            });
-        }
-    }
+    // any box beside them.
+    let (chars, formats, boxes) = marked_chars(runs.iter().copied());
     struct Tok<'f> {
         yes: bool,
         format: &'f RunFormat,
