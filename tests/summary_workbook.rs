@@ -1,5 +1,8 @@
 //! The summary workbook, written from the fixtures' truth records and read back with calamine.
 
+mod common;
+
+use common::truth_records;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -11,21 +14,6 @@ use cpoms_qa::summarise::{write_workbook, SummaryOptions};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-/// Every truth record under fixtures/forms, sorted by source.
-fn truth_records() -> Vec<Record> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/forms");
-    let mut out: Vec<Record> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(".truth.json"))
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap())
-        .collect();
-    out.sort_by(|a, b| a.source.cmp(&b.source));
-    assert!(out.len() >= 50, "the truth fixtures are present");
-    out
 }
 
 fn out_dir(name: &str) -> PathBuf {

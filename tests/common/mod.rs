@@ -130,3 +130,17 @@ pub fn missing_warnings(truth: &Value, got: &Value) -> Vec<String> {
     }
     missing
 }
+
+/// Every truth record under `fixtures/forms`, as records (the `_` keys ignored), sorted by source.
+pub fn truth_records() -> Vec<cpoms_qa::record::Record> {
+    let mut out: Vec<cpoms_qa::record::Record> = files_with_truth(&fixtures().join("forms"))
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(truth_path(f)).expect("truth file readable");
+            serde_json::from_str(&text).expect("truth file is a record")
+        })
+        .collect();
+    out.sort_by(|a, b| a.source.cmp(&b.source));
+    assert!(out.len() >= 50, "the truth fixtures are present");
+    out
+}
