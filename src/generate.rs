@@ -329,7 +329,7 @@ pub fn random_record(rng: &mut Rng, source: &str, format: &str) -> (Record, Type
             text
         };
         let value = if rng.chance(7) { None } else { Some(text) };
-        r.overview.insert(field.id.to_string(), value);
+        r.overview.insert(field.id, value);
     }
     let count = |r: &Record, id: &str, n: u32| r.overview.get(id).and_then(|v| v.as_ref()).map(|_| n);
     r.case_counts.cp = count(&r, "O6", counts.first().copied().unwrap_or(0));

@@ -114,10 +114,14 @@ pub struct Record {
     pub warnings: Vec<String>,
     pub form_version: Option<String>,
     pub header: Header,
-    pub overview: IndexMap<String, Option<String>>,
+    /// Keyed by the catalogue's own ids (`&'static str`), so 10,000 records do not carry 550,000
+    /// copies of "1.4"; unknown ids in JSON read back are an error.
+    #[serde(deserialize_with = "catalogue_keys::overview")]
+    pub overview: IndexMap<&'static str, Option<String>>,
     pub case_counts: CaseCounts,
     /// Every question id of the catalogue, in form order.
-    pub questions: IndexMap<String, QuestionAnswer>,
+    #[serde(deserialize_with = "catalogue_keys::questions")]
+    pub questions: IndexMap<&'static str, QuestionAnswer>,
     pub overall_standard: Option<u8>,
     pub actions_required: Option<bool>,
     pub actions: Vec<Action>,
@@ -129,12 +133,12 @@ pub struct Record {
 impl Record {
     /// An empty record for `source`: every catalogue id present and null.
     pub fn empty(source: impl Into<String>, format: impl Into<String>) -> Self {
-        let overview = catalogue::OVERVIEW.iter().map(|f| (f.id.to_string(), None)).collect();
+        let overview = catalogue::OVERVIEW.iter().map(|f| (f.id, None)).collect();
         let questions = catalogue::QUESTIONS
             .iter()
             .map(|q| {
                 let rating = if q.kind == Kind::Rating { Some(None) } else { None };
-                (q.id.to_string(), QuestionAnswer { answer: None, rating, comment: None })
+                (q.id, QuestionAnswer { answer: None, rating, comment: None })
             })
             .collect();
         Record {
@@ -169,6 +173,36 @@ impl Record {
     /// The record as pretty JSON (what `extract --json` prints for one file).
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{}")) // ok: plain data always serialises
+    }
+}
+
+/// serde helpers: JSON object keys read back as the catalogue's `&'static str` ids.
+mod catalogue_keys {
+    use indexmap::IndexMap;
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    use super::QuestionAnswer;
+    use crate::catalogue;
+
+    fn keyed<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+        d: D,
+        ids: impl Iterator<Item = &'static str> + Clone,
+    ) -> Result<IndexMap<&'static str, V>, D::Error> {
+        let raw = IndexMap::<String, V>::deserialize(d)?;
+        raw.into_iter()
+            .map(|(k, v)| match ids.clone().find(|id| *id == k) {
+                Some(id) => Ok((id, v)),
+                None => Err(D::Error::custom(format!("unknown id {k:?}"))),
+            })
+            .collect()
+    }
+
+    pub fn questions<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<&'static str, QuestionAnswer>, D::Error> {
+        keyed(d, catalogue::QUESTIONS.iter().map(|q| q.id))
+    }
+
+    pub fn overview<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<&'static str, Option<String>>, D::Error> {
+        keyed(d, catalogue::OVERVIEW.iter().map(|f| f.id))
     }
 }
 

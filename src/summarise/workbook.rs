@@ -168,13 +168,33 @@ pub fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, wrap: boo
 
 /// Write a table: headings on `header_row` (frozen, filtered), then `rows`; columns sized.
 /// Returns the last data row (the header row when there are none).
-pub fn write_table(
+///
+/// Rows are written strictly top to bottom, so the table can go on a constant-memory worksheet
+/// (see [`crate::summarise::sheets`]).
+pub fn write_table<R: AsRef<[Cell]>>(
     ws: &mut Worksheet,
     header_row: u32,
     columns: &[Column],
-    rows: &[Vec<Cell>],
+    rows: impl IntoIterator<Item = R>,
     freeze_cols: u16,
     f: &Formats,
+) -> Result<u32, XlsxError> {
+    write_table_with_row_formats(ws, header_row, columns, rows, freeze_cols, f, |_| None)
+}
+
+/// [`write_table`], with a format for whole rows (`row_format(i)` for the i-th data row), set as
+/// each row is written (a constant-memory worksheet cannot go back to a row).
+///
+/// `rows` may be an iterator that builds each row as it is asked for, so a sheet of 100,000
+/// rows never exists in memory at once.
+pub fn write_table_with_row_formats<'f, R: AsRef<[Cell]>>(
+    ws: &mut Worksheet,
+    header_row: u32,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = R>,
+    freeze_cols: u16,
+    f: &Formats,
+    row_format: impl Fn(usize) -> Option<&'f Format>,
 ) -> Result<u32, XlsxError> {
     for (c, col) in columns.iter().enumerate() {
         let c = c as u16;
@@ -187,10 +207,12 @@ pub fn write_table(
     // LibreOffice does not grow rows for wrapped text on opening, so set heights from the text.
     let header_lines = columns.iter().map(|c| lines_needed(&c.title, c.width)).max().unwrap_or(1);
     ws.set_row_height(header_row, 15.0 * header_lines as f64)?;
-    for (i, row) in rows.iter().enumerate() {
+    let mut count = 0u32;
+    for (i, row) in rows.into_iter().enumerate() {
+        count += 1;
         let r = header_row + 1 + i as u32;
         let mut lines = 1;
-        for (c, cell) in row.iter().enumerate() {
+        for (c, cell) in row.as_ref().iter().enumerate() {
             let col = columns.get(c);
             let wrap = col.is_some_and(|col| col.wrap);
             write_cell(ws, r, c as u16, cell, wrap, f)?;
@@ -203,8 +225,11 @@ pub fn write_table(
         if lines > 1 {
             ws.set_row_height(r, 15.0 * lines.min(8) as f64)?;
         }
+        if let Some(fmt) = row_format(i) {
+            ws.set_row_format(r, fmt)?;
+        }
     }
-    let last_row = header_row + rows.len() as u32;
+    let last_row = header_row + count;
     let last_col = columns.len().saturating_sub(1) as u16;
     ws.set_freeze_panes(header_row + 1, freeze_cols)?;
     ws.autofilter(header_row, 0, last_row.max(header_row), last_col)?;

@@ -23,43 +23,45 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     }
     cols.push(Column::wrapped("Source file", 40.0));
     let order = ctx.school_order();
-    let mut rows = Vec::new();
     let mut notes: Vec<(u32, u16, String)> = Vec::new();
-    for &i in &order {
-        let Some(r) = ctx.analysis.returns.get(i) else { continue };
+    // Rows are built as they are written (a pile of 10,000 returns never has its sheet in memory).
+    let mut excel_row = HEADER_ROW;
+    let rows = order.iter().filter_map(|&i| ctx.analysis.returns.get(i)).map(|r| {
+        excel_row += 1;
         let mut row = vec![Cell::text(r.school.clone()), Cell::opt_date(r.form_date), Cell::text(if r.latest { "latest" } else { "earlier" })];
-        let excel_row = HEADER_ROW + 1 + rows.len() as u32;
         for (k, q) in catalogue::QUESTIONS.iter().enumerate() {
             let qa = r.record.questions.get(q.id);
-            let mut text = match qa.and_then(|a| a.answer) {
-                Some(Answer::Yes) => "YES".to_string(),
-                Some(Answer::No) => "NO".to_string(),
-                Some(Answer::Both) => "BOTH".to_string(),
-                None => String::new(),
+            let answer = match qa.and_then(|a| a.answer) {
+                Some(Answer::Yes) => "YES",
+                Some(Answer::No) => "NO",
+                Some(Answer::Both) => "BOTH",
+                None => "",
             };
-            if let Some(rating) = qa.and_then(|a| a.rating.flatten()) {
-                text = if text.is_empty() { format!("R{rating}") } else { format!("{text} R{rating}") };
-            }
+            let text = match qa.and_then(|a| a.rating.flatten()) {
+                Some(rating) if answer.is_empty() => format!("R{rating}"),
+                Some(rating) => format!("{answer} R{rating}"),
+                None => answer.to_string(),
+            };
             row.push(Cell::text(text));
-            if let Some(comment) = qa.and_then(|a| a.comment.as_deref()) {
+            if let Some(comment) = qa.and_then(|a| a.comment.as_deref()).filter(|_| ctx.comments_as_notes) {
                 notes.push((excel_row, FIRST_QUESTION_COL + k as u16, comment.to_string()));
             }
         }
         row.push(Cell::text(r.record.source.clone()));
-        rows.push(row);
-    }
+        row
+    });
     write_legend(
         ws,
         0,
-        &[("YES", &f.green), ("NO", &f.red), ("blank (not answered) or BOTH marked", &f.amber), ("R1..R5: rating (rows 3.3, 4.2)", &f.plain), ("a red corner: the comment, as a note", &f.plain)],
+        &[("YES", &f.green), ("NO", &f.red), ("blank (not answered) or BOTH marked", &f.amber), ("R1..R5: rating (rows 3.3, 4.2)", &f.plain), (if ctx.comments_as_notes { "a red corner: the comment, as a note" } else { "comments: on the Comments sheet (too many for notes)" }, &f.plain)],
         f,
     )?;
-    let last = write_table(ws, HEADER_ROW, &cols, &rows, 1, f)?;
+    let last = write_table(ws, HEADER_ROW, &cols, rows, 1, f)?;
     for (r, c, text) in notes {
         let text: String = text.chars().take(2000).collect();
         ws.insert_note(r, c, &Note::new(text).add_author_prefix(false).set_width(320).set_height(140))?;
     }
-    if rows.is_empty() {
+    if last == HEADER_ROW {
         return Ok(());
     }
     let first = HEADER_ROW + 1;

@@ -2,6 +2,7 @@
 
 mod actions;
 mod answers;
+mod comments;
 mod dashboard;
 mod history;
 mod problems;
@@ -24,6 +25,13 @@ pub const ACTIONS: &str = "Actions";
 pub const QUESTIONS: &str = "Questions";
 pub const PROBLEMS: &str = "Problems";
 pub const HISTORY: &str = "History";
+/// Only when there are more comments than [`NOTE_LIMIT`]: one row per comment.
+pub const COMMENTS: &str = "Comments";
+
+/// The most comments the Answers sheet carries as cell notes. Every note costs the workbook
+/// about 2 KB while it is built and Excel slows to a crawl with tens of thousands of them, so a
+/// larger pile (an archive of thousands of returns) lists its comments on a Comments sheet instead.
+pub const NOTE_LIMIT: usize = 20_000;
 
 /// How one question was answered across the returns counted.
 #[derive(Debug, Clone)]
@@ -54,6 +62,8 @@ pub struct Ctx<'a, 'r> {
     pub f: Formats,
     /// Per question over each school's latest return, worst (most NO or blank) first.
     pub questions: Vec<QuestionStat>,
+    /// Comments go on the Answers sheet as cell notes (else on the Comments sheet).
+    pub comments_as_notes: bool,
 }
 
 impl<'a, 'r> Ctx<'a, 'r> {
@@ -107,19 +117,31 @@ fn xlsx(e: XlsxError) -> String {
 
 /// Build the workbook; returns its bytes and its sheet names in order.
 pub fn build(records: &[Record], analysis: &Analysis, opts: &SummaryOptions) -> Result<(Vec<u8>, Vec<String>), String> {
-    let ctx = Ctx { records, analysis, opts, f: Formats::new(), questions: question_stats(analysis) };
+    let comments: usize = analysis.returns.iter().map(|r| r.record.questions.values().filter(|q| q.comment.is_some()).count()).sum();
+    let ctx = Ctx { records, analysis, opts, f: Formats::new(), questions: question_stats(analysis), comments_as_notes: comments <= NOTE_LIMIT };
     let mut wb = Workbook::new();
-    let mut names = vec![DASHBOARD, SCHOOLS, ANSWERS, ACTIONS, QUESTIONS, PROBLEMS];
+    let mut names = vec![DASHBOARD, SCHOOLS, ANSWERS];
+    if !ctx.comments_as_notes {
+        names.push(COMMENTS);
+    }
+    names.extend([ACTIONS, QUESTIONS, PROBLEMS]);
     if history::needed(&ctx) {
         names.push(HISTORY);
     }
     for name in &names {
-        let ws = wb.add_worksheet();
+        // Sheets with a row per return (or per action or comment) are written row by row to a
+        // temporary file as they are built, so memory does not grow with the pile; the Dashboard
+        // and Questions sheets are small and are written out of order (charts, tables side by side).
+        let ws = match *name {
+            DASHBOARD | QUESTIONS => wb.add_worksheet(),
+            _ => wb.add_worksheet_with_constant_memory().map_err(xlsx)?,
+        };
         ws.set_name(*name).map_err(xlsx)?;
         match *name {
             DASHBOARD => dashboard::write(ws, &ctx),
             SCHOOLS => schools::write(ws, &ctx),
             ANSWERS => answers::write(ws, &ctx),
+            COMMENTS => comments::write(ws, &ctx),
             ACTIONS => actions::write(ws, &ctx),
             QUESTIONS => questions::write(ws, &ctx),
             PROBLEMS => problems::write(ws, &ctx),

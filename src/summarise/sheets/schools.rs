@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::dates;
 use crate::summarise::previous::{self, PreviousSchool};
 use crate::summarise::status::{ReturnView, ReviewStatus};
-use crate::summarise::workbook::{col_name, write_legend, write_table, Cell, Column};
+use crate::summarise::workbook::{col_name, write_legend, write_table_with_row_formats, Cell, Column};
 
 /// The heading row (row 0 holds the legend).
 pub const HEADER_ROW: u32 = 1;
@@ -265,11 +265,8 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         f,
     )?;
     let freeze_cols = idx("School") + 1;
-    let last = write_table(ws, HEADER_ROW, &cols, &rows, freeze_cols, f)?;
-    for &s in &subtotal_rows {
-        let r = first_data + s as u32;
-        ws.set_row_format(r, &f.subtotal)?;
-    }
+    let subtotal = |i: usize| subtotal_rows.contains(&i).then_some(&f.subtotal);
+    let last = write_table_with_row_formats(ws, HEADER_ROW, &cols, &rows, freeze_cols, f, subtotal)?;
     if rows.is_empty() {
         return Ok(());
     }
