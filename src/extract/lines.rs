@@ -30,17 +30,24 @@ pub struct Line<'a> {
     pub cells: Vec<LineCell<'a>>,
     /// Which table the row belongs to (`None` for a paragraph).
     pub table: Option<usize>,
+    /// The cells' text joined by tabs, built once (the extractor asks for it many times a line).
+    text: String,
 }
 
-impl Line<'_> {
+impl<'a> Line<'a> {
     pub fn is_row(&self) -> bool {
         self.table.is_some()
     }
 
+    fn new(cells: Vec<LineCell<'a>>, table: Option<usize>) -> Self {
+        let parts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+        let text = parts.join("\t");
+        Line { cells, table, text }
+    }
+
     /// The line's text: cells joined by tabs.
-    pub fn text(&self) -> String {
-        let parts: Vec<&str> = self.cells.iter().map(|c| c.text.as_str()).collect();
-        parts.join("\t")
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// All runs of the line (cells separated by a tab run).
@@ -88,10 +95,10 @@ pub fn split_runs(runs: &[Run]) -> Vec<Vec<Run>> {
 fn paragraph_lines<'a>(p: &'a Paragraph, out: &mut Vec<Line<'a>>) {
     for runs in split_runs(&p.runs) {
         let text: String = runs.iter().map(|r| r.text.as_str()).collect();
-        out.push(Line {
-            cells: vec![LineCell { col: 0, span: 1, text, runs, shading: None, merged_above: false, _cell: None }],
-            table: None,
-        });
+        out.push(Line::new(
+            vec![LineCell { col: 0, span: 1, text, runs, shading: None, merged_above: false, _cell: None }],
+            None,
+        ));
     }
 }
 
@@ -169,7 +176,7 @@ pub fn lines(doc: &Document) -> Vec<Line<'_>> {
                         });
                         col = col.saturating_add(span);
                     }
-                    out.push(Line { cells, table: Some(table_no) });
+                    out.push(Line::new(cells, Some(table_no)));
                 }
             }
         }

@@ -23,7 +23,7 @@ use crate::record::{Action, Answer, Record, Status};
 
 use lines::{Line, LineCell};
 use marks::Choice;
-use text::{at_word_boundary, clean_value, normalise, strip_label, wording_similarity};
+use text::{at_word_boundary, clean_value, normalise, strip_label};
 
 /// The reason given when a document holds no part of the form.
 pub const NOT_THE_FORM: &str = "not a CPOMS Quality Assurance form (no form sections or questions found)";
@@ -330,12 +330,11 @@ impl<'l, 'a> Extractor<'l, 'a> {
     /// The number of the section whose title `t` starts with.
     fn section_number(&self, t: &str) -> Option<u8> {
         let n = normalise(t);
-        catalogue::SECTIONS.iter().find(|s| n.starts_with(&normalise(s.title))).map(|s| s.number)
+        SECTION_TITLES.iter().find(|(_, title)| n.starts_with(title.as_str())).map(|(number, _)| *number)
     }
 
     fn is_section_title(&self, t: &str) -> bool {
-        let n = normalise(t);
-        catalogue::SECTIONS.iter().any(|s| n.starts_with(&normalise(s.title)))
+        self.section_number(t).is_some()
     }
 
     // ---------------------------------------------------------------- questions
@@ -418,7 +417,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 last_q = None;
                 continue;
             }
-            if wording_similarity(&qtext, q.wording) >= 0.6 {
+            if text::containment(&text::words(&qtext), question_words(q)) >= 0.6 {
                 strong += 1;
             }
             seen.insert(q.id, i);
@@ -825,9 +824,8 @@ impl<'l, 'a> Extractor<'l, 'a> {
 
     fn read_version(&mut self, doc: &Document) {
         let furniture = lines::furniture_text(doc);
-        let body_tail = self.lines.iter().rev().take(12).map(|l| l.text()).collect::<Vec<_>>();
-        let has = |t: &String| normalise(t).contains("july 2019");
-        if furniture.iter().any(has) || body_tail.iter().any(has) {
+        let has = |t: &str| normalise(t).contains("july 2019");
+        if furniture.iter().any(|t| has(t)) || self.lines.iter().rev().take(12).any(|l| has(l.text())) {
             self.record.form_version = Some(catalogue::FORM_VERSION.to_string());
         }
     }
@@ -903,16 +901,13 @@ fn fuzzy_header_label(text: &str) -> Option<(&'static str, usize, String)> {
         return None;
     }
     let mut best: Option<(&'static str, f64)> = None;
-    for (field, labels) in HEADER_ALIASES {
-        for label in labels.iter() {
-            let label_words = text::words(label);
-            if label_words.len() < 2 {
-                continue;
-            }
-            let s = wording_similarity(left, label).min(wording_similarity(label, left));
-            if s >= 0.75 && best.is_none_or(|b| s > b.1) {
-                best = Some((field, s));
-            }
+    for (field, label_words) in HEADER_ALIAS_WORDS.iter() {
+        if label_words.len() < 2 {
+            continue;
+        }
+        let s = text::containment(&left_words, label_words).min(text::containment(label_words, &left_words));
+        if s >= 0.75 && best.is_none_or(|b| s > b.1) {
+            best = Some((field, s));
         }
     }
     best.map(|(field, _)| (field, 0, right.to_string()))
@@ -958,6 +953,24 @@ fn overview_score(line: &[String], wording: &[String]) -> f64 {
 /// The overview questions' wording split into words once, not once per line compared.
 static OVERVIEW_WORDS: LazyLock<Vec<Vec<String>>> =
     LazyLock::new(|| catalogue::OVERVIEW.iter().map(|q| text::words(q.wording)).collect());
+
+/// The numbered questions' wording split into words once (by id), not once per row compared.
+static QUESTION_WORDS: LazyLock<HashMap<&'static str, Vec<String>>> =
+    LazyLock::new(|| catalogue::QUESTIONS.iter().map(|q| (q.id, text::words(q.wording))).collect());
+
+/// A question's wording as [`text::words`].
+fn question_words(q: &catalogue::Question) -> &'static [String] {
+    QUESTION_WORDS.get(q.id).map_or(&[], Vec::as_slice)
+}
+
+/// Every header label's words, for matching labels worded differently.
+static HEADER_ALIAS_WORDS: LazyLock<Vec<(&'static str, Vec<String>)>> = LazyLock::new(|| {
+    HEADER_ALIASES.iter().flat_map(|(field, labels)| labels.iter().map(move |l| (*field, text::words(l)))).collect()
+});
+
+/// The sections' titles, [`normalise`]d once.
+static SECTION_TITLES: LazyLock<Vec<(u8, String)>> =
+    LazyLock::new(|| catalogue::SECTIONS.iter().map(|s| (s.number, normalise(s.title))).collect());
 
 /// The text after the question's wording on the same line, if the line starts with it.
 fn strip_question<'t>(line: &'t str, wording: &str) -> Option<&'t str> {
@@ -1407,9 +1420,12 @@ fn number_and_question(line: &Line) -> Option<(String, usize, String)> {
 /// Match a row to the catalogue by number and wording together. Returns the question and, when
 /// the match needed judgement, a warning saying what was seen.
 fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static catalogue::Question, Option<String>)> {
-    let first_line_words = qtext.lines().next().unwrap_or("");
+    // The row's words split once; each question's wording was split once for the whole run.
+    let all_words = text::words(qtext);
+    let first_line_words = text::words(qtext.lines().next().unwrap_or(""));
     let score = |q: &catalogue::Question| {
-        wording_similarity(qtext, q.wording).max(wording_similarity(first_line_words, q.wording))
+        let wording = question_words(q);
+        text::containment(&all_words, wording).max(text::containment(&first_line_words, wording))
     };
     let by_number = catalogue::question(number);
     // The usual case, a row numbered and worded as on the form, needs no scan of every question.

@@ -4,15 +4,53 @@
 
 /// Lower-case words of `s` (letters and digits only), for comparing wording.
 pub fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect()
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            push_lower(&mut word, c);
+        } else if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
 }
 
 /// `s` reduced to lower-case letters and digits separated by single spaces.
+///
+/// Built in one pass into one string: it runs on every line of every form, several times.
 pub fn normalise(s: &str) -> String {
-    words(s).join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            push_lower(&mut out, c);
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// Push `c` lower-cased (ASCII without the Unicode tables).
+fn push_lower(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
+    }
+}
+
+/// The lower-case alphanumeric characters of `s`, one by one (what [`strip_label`] compares).
+fn label_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase)
 }
 
 /// How much of `wording`'s vocabulary `text` holds, 0.0..=1.0 (containment, so extra words in
@@ -63,27 +101,29 @@ pub fn containment(have: &[String], want: &[String]) -> f64 {
 /// If `text` starts with `label` (ignoring case, punctuation and spacing), the rest of `text`
 /// after the label, as written.
 pub fn strip_label<'a>(text: &'a str, label: &str) -> Option<&'a str> {
-    let want: Vec<char> = label.chars().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_lowercase()).collect();
-    if want.is_empty() {
-        return None;
-    }
-    let mut i = 0usize;
+    // Compared character by character as both are walked: called for every label on every line,
+    // so nothing is allocated.
+    let mut want = label_chars(label).peekable();
+    want.peek()?;
     for (pos, ch) in text.char_indices() {
-        if i == want.len() {
+        if want.peek().is_none() {
             return Some(&text[pos..]);
         }
         if !ch.is_alphanumeric() {
             continue;
         }
-        let mut lower = ch.to_lowercase();
-        let (Some(l), None) = (lower.next(), lower.next()) else { return None };
-        if want.get(i) == Some(&l) {
-            i += 1;
+        let l = if ch.is_ascii() {
+            ch.to_ascii_lowercase()
         } else {
+            let mut lower = ch.to_lowercase();
+            let (Some(l), None) = (lower.next(), lower.next()) else { return None };
+            l
+        };
+        if want.next() != Some(l) {
             return None;
         }
     }
-    if i == want.len() {
+    if want.peek().is_none() {
         Some("")
     } else {
         None
