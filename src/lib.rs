@@ -136,24 +136,21 @@ fn claimed_format(path: &Path) -> Format {
 }
 
 /// Like [`process_file`], but the caller never waits much past the file's time limit: the work
-/// runs on its own thread, and if a reader hangs without checking its deadline the file gets a
-/// failed record and the batch moves on (the stuck thread is left to finish on its own).
+/// runs on a file thread of its own, and if a reader hangs without checking its deadline the file
+/// gets a failed record and the batch moves on (the stuck thread is left to finish on its own).
+///
+/// File threads are kept and reused (see [`file_thread`]): starting a thread per file cost about
+/// as much as unzipping the file.
 pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record {
     let grace = Duration::from_secs(5);
     let limit = opts.limits.max_time + grace;
-    let (tx, rx) = mpsc::channel();
-    let (p, s, o) = (path.to_path_buf(), source.to_string(), opts.clone());
-    let spawned = std::thread::Builder::new()
-        .name("cpoms-qa-file".into())
-        .stack_size(16 * 1024 * 1024)
-        .spawn(move || {
-            let _ = tx.send(process_file(&p, &s, &o));
-        });
-    if spawned.is_err() {
+    let (reply, answer) = mpsc::channel();
+    let job = FileJob { path: path.to_path_buf(), source: source.to_string(), opts: opts.clone(), reply };
+    if let Err(job) = file_thread::run(job) {
         // No thread to spare: read it here, relying on the readers' own deadline checks.
-        return process_file(path, source, opts);
+        return process_file(&job.path, &job.source, &job.opts);
     }
-    match rx.recv_timeout(limit) {
+    match answer.recv_timeout(limit) {
         Ok(record) => record,
         Err(mpsc::RecvTimeoutError::Timeout) => {
             Record::failed(source, claimed_format(path).as_str(), ReadError::TooSlow.to_string())
@@ -163,6 +160,58 @@ pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record
             claimed_format(path).as_str(),
             "internal error while reading this file (please report it with the file); the rest of the batch was read",
         ),
+    }
+}
+
+/// One file for a file thread: what [`process_file`] needs, and where its record goes.
+struct FileJob {
+    path: PathBuf,
+    source: String,
+    opts: Options,
+    reply: mpsc::Sender<Record>,
+}
+
+/// The file threads behind [`process_file_watched`]: each reads one file at a time, then offers
+/// itself for the next. A thread still busy past a file's time limit is simply not offered again
+/// until it finishes, so a stuck file never holds up the batch.
+mod file_thread {
+    use std::sync::{mpsc, Mutex};
+
+    use super::FileJob;
+
+    /// Idle file threads, each waiting on its own channel.
+    static IDLE: Mutex<Vec<mpsc::Sender<FileJob>>> = Mutex::new(Vec::new());
+
+    /// Hand `job` to an idle file thread, or to a new one; gives it back if no thread can start.
+    pub(super) fn run(mut job: FileJob) -> Result<(), FileJob> {
+        loop {
+            let idle = IDLE.lock().map(|mut v| v.pop()).unwrap_or(None);
+            let Some(thread) = idle else { break };
+            match thread.send(job) {
+                Ok(()) => return Ok(()),
+                // That thread has gone (it cannot, but then try the next).
+                Err(mpsc::SendError(back)) => job = back,
+            }
+        }
+        let (tx, rx) = mpsc::channel::<FileJob>();
+        let me = tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("cpoms-qa-file".into())
+            // Deeply nested documents are read with explicit stacks, but leave room all the same.
+            .stack_size(16 * 1024 * 1024)
+            .spawn(move || {
+                for job in rx {
+                    let record = super::process_file(&job.path, &job.source, &job.opts);
+                    let _ = job.reply.send(record);
+                    if let Ok(mut idle) = IDLE.lock() {
+                        idle.push(me.clone());
+                    }
+                }
+            });
+        match spawned {
+            Ok(_) => tx.send(job).map_err(|mpsc::SendError(job)| job),
+            Err(_) => Err(job),
+        }
     }
 }
 

@@ -2,6 +2,9 @@
 //! a table row is a line of cells with their grid columns. Tables used only as a frame around the
 //! form (one cell holding the real tables) are looked through.
 
+use std::cell::OnceCell;
+
+use super::text::normalise;
 use crate::model::{Block, Cell, Document, Paragraph, Run, Table};
 
 /// One cell of a line.
@@ -32,6 +35,8 @@ pub struct Line<'a> {
     pub table: Option<usize>,
     /// The cells' text joined by tabs, built once (the extractor asks for it many times a line).
     text: String,
+    /// [`normalise`]d `text`, built when first asked for.
+    normalised: OnceCell<String>,
 }
 
 impl<'a> Line<'a> {
@@ -42,7 +47,12 @@ impl<'a> Line<'a> {
     fn new(cells: Vec<LineCell<'a>>, table: Option<usize>) -> Self {
         let parts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
         let text = parts.join("\t");
-        Line { cells, table, text }
+        Line { cells, table, text, normalised: OnceCell::new() }
+    }
+
+    /// The line's text [`normalise`]d (lower-case words separated by single spaces), built once.
+    pub fn normalised(&self) -> &str {
+        self.normalised.get_or_init(|| normalise(&self.text))
     }
 
     /// The line's text: cells joined by tabs.

@@ -114,8 +114,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
     fn find_anchors(&self) -> Anchors {
         let mut a = Anchors::default();
         for (i, line) in self.lines.iter().enumerate() {
-            let t = line.text();
-            let n = normalise(&t);
+            let n = line.normalised();
             if n.is_empty() {
                 continue;
             }
@@ -243,7 +242,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
             let first = line.cells.iter().find(|c| !c.text.trim().is_empty()).map(|c| c.text.as_str()).unwrap_or("");
             // The question is the first line of its cell/paragraph.
             let first_line = first.lines().next().unwrap_or("");
-            let line_words = text::words(first_line);
+            let line_words = text::word_keys(first_line);
             if line_words.len() < 3 {
                 continue;
             }
@@ -299,8 +298,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
             }
             for j in line_no + 1..next {
                 let Some(line) = self.lines.get(j) else { break };
-                let t = line.text();
-                if self.is_section_title(&t) {
+                if self.is_section_title(line) {
                     break;
                 }
                 for c in line.filled() {
@@ -327,14 +325,14 @@ impl<'l, 'a> Extractor<'l, 'a> {
         found
     }
 
-    /// The number of the section whose title `t` starts with.
-    fn section_number(&self, t: &str) -> Option<u8> {
-        let n = normalise(t);
+    /// The number of the section whose title the line starts with.
+    fn section_number(&self, line: &Line) -> Option<u8> {
+        let n = line.normalised();
         SECTION_TITLES.iter().find(|(_, title)| n.starts_with(title.as_str())).map(|(number, _)| *number)
     }
 
-    fn is_section_title(&self, t: &str) -> bool {
-        self.section_number(t).is_some()
+    fn is_section_title(&self, line: &Line) -> bool {
+        self.section_number(line).is_some()
     }
 
     // ---------------------------------------------------------------- questions
@@ -348,7 +346,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
         // The numbered rows stand between the first section title and the standards; before the
         // first title, only a row that matches the catalogue well counts (a form with no titles).
         let first_title = self.lines.iter().position(|l| {
-            l.is_row() && (ColumnMap::from_header(l).is_some() || self.is_section_title(&l.text()) && !has_number_cell(l))
+            l.is_row() && (ColumnMap::from_header(l).is_some() || self.is_section_title(l) && !has_number_cell(l))
         });
         let start = first_title.or(a.overview.map(|o| o + 1)).unwrap_or(0);
         let stop = [a.overall, a.standards, a.action_header, a.actions_required]
@@ -367,19 +365,18 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 }
                 continue;
             }
-            if let Some(n) = self.section_number(&line.text()) {
+            if let Some(n) = self.section_number(line) {
                 section = n;
             }
             if let Some(map) = ColumnMap::from_header(line) {
                 cols = map;
                 last_q = None;
-                if a.first_section_row.is_none() && self.is_section_title(&line.text()) {
+                if a.first_section_row.is_none() && self.is_section_title(line) {
                     a.first_section_row = Some(i);
                 }
                 continue;
             }
-            let text = line.text();
-            if self.is_section_title(&text) && line.filled().count() <= 4 && !has_number_cell(line) {
+            if self.is_section_title(line) && line.filled().count() <= 4 && !has_number_cell(line) {
                 if a.first_section_row.is_none() {
                     a.first_section_row = Some(i);
                 }
@@ -417,7 +414,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 last_q = None;
                 continue;
             }
-            if text::containment(&text::words(&qtext), question_words(q)) >= 0.6 {
+            if text::containment(&text::word_keys(&qtext), question_words(q)) >= 0.6 {
                 strong += 1;
             }
             seen.insert(q.id, i);
@@ -896,7 +893,7 @@ fn header_label(trimmed: &str) -> Option<(&'static str, usize, String)> {
 fn fuzzy_header_label(text: &str) -> Option<(&'static str, usize, String)> {
     let cut = text.find([':', '_', '…', '\t'])?;
     let (left, right) = text.split_at(cut);
-    let left_words = text::words(left);
+    let left_words = text::word_keys(left);
     if left_words.is_empty() || left_words.len() > 14 {
         return None;
     }
@@ -927,7 +924,7 @@ fn short(s: &str) -> String {
 }
 
 fn words_count(s: &str) -> usize {
-    text::words(s).len()
+    text::word_keys(s).len()
 }
 
 fn digits_in(s: &str) -> usize {
@@ -941,7 +938,7 @@ fn has_y_n(t: &str) -> bool {
 
 /// How well a line matches an overview question: containment both ways, so a line that is the
 /// question plus a typed answer still matches, and a short answer does not.
-fn overview_score(line: &[String], wording: &[String]) -> f64 {
+fn overview_score(line: &[text::WordKey], wording: &[text::WordKey]) -> f64 {
     if line.len() < wording.len() / 2 {
         return 0.0;
     }
@@ -951,21 +948,21 @@ fn overview_score(line: &[String], wording: &[String]) -> f64 {
 }
 
 /// The overview questions' wording split into words once, not once per line compared.
-static OVERVIEW_WORDS: LazyLock<Vec<Vec<String>>> =
-    LazyLock::new(|| catalogue::OVERVIEW.iter().map(|q| text::words(q.wording)).collect());
+static OVERVIEW_WORDS: LazyLock<Vec<Vec<text::WordKey>>> =
+    LazyLock::new(|| catalogue::OVERVIEW.iter().map(|q| text::word_keys(q.wording)).collect());
 
 /// The numbered questions' wording split into words once (by id), not once per row compared.
-static QUESTION_WORDS: LazyLock<HashMap<&'static str, Vec<String>>> =
-    LazyLock::new(|| catalogue::QUESTIONS.iter().map(|q| (q.id, text::words(q.wording))).collect());
+static QUESTION_WORDS: LazyLock<HashMap<&'static str, Vec<text::WordKey>>> =
+    LazyLock::new(|| catalogue::QUESTIONS.iter().map(|q| (q.id, text::word_keys(q.wording))).collect());
 
 /// A question's wording as [`text::words`].
-fn question_words(q: &catalogue::Question) -> &'static [String] {
+fn question_words(q: &catalogue::Question) -> &'static [text::WordKey] {
     QUESTION_WORDS.get(q.id).map_or(&[], Vec::as_slice)
 }
 
 /// Every header label's words, for matching labels worded differently.
-static HEADER_ALIAS_WORDS: LazyLock<Vec<(&'static str, Vec<String>)>> = LazyLock::new(|| {
-    HEADER_ALIASES.iter().flat_map(|(field, labels)| labels.iter().map(move |l| (*field, text::words(l)))).collect()
+static HEADER_ALIAS_WORDS: LazyLock<Vec<(&'static str, Vec<text::WordKey>)>> = LazyLock::new(|| {
+    HEADER_ALIASES.iter().flat_map(|(field, labels)| labels.iter().map(move |l| (*field, text::word_keys(l)))).collect()
 });
 
 /// The sections' titles, [`normalise`]d once.
@@ -1089,7 +1086,9 @@ impl ColumnMap {
         let mut no_cands: Vec<u32> = Vec::new();
         let mut question_col: Option<u32> = None;
         for c in &line.cells {
-            let n = normalise(&c.text);
+            // Header cells are short: a long cell (a comment) is only lower-cased far enough to
+            // tell it is none of these.
+            let n = text::normalise_prefix(&c.text, 24);
             match n.as_str() {
                 "yes" | "y" => map.yes = Some(c.col),
                 "no" | "n" => no_cands.push(c.col),
@@ -1421,8 +1420,8 @@ fn number_and_question(line: &Line) -> Option<(String, usize, String)> {
 /// the match needed judgement, a warning saying what was seen.
 fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static catalogue::Question, Option<String>)> {
     // The row's words split once; each question's wording was split once for the whole run.
-    let all_words = text::words(qtext);
-    let first_line_words = text::words(qtext.lines().next().unwrap_or(""));
+    let all_words = text::word_keys(qtext);
+    let first_line_words = text::word_keys(qtext.lines().next().unwrap_or(""));
     let score = |q: &catalogue::Question| {
         let wording = question_words(q);
         text::containment(&all_words, wording).max(text::containment(&first_line_words, wording))

@@ -19,14 +19,62 @@ pub fn words(s: &str) -> Vec<String> {
     out
 }
 
+/// A word of [`words`] as a number: comparing wording compares these, so no word is copied.
+pub type WordKey = u64;
+
+/// [`words`] as [`WordKey`]s (FNV-1a of the lower-cased word): for [`containment`] on the hot
+/// path, where building a `String` per word cost more than the comparison.
+pub fn word_keys(s: &str) -> Vec<WordKey> {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut out = Vec::new();
+    let mut h = OFFSET;
+    let mut in_word = false;
+    let feed = |h: &mut u64, c: char| {
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            *h = (*h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+    };
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            in_word = true;
+            if c.is_ascii() {
+                feed(&mut h, c.to_ascii_lowercase());
+            } else {
+                for l in c.to_lowercase() {
+                    feed(&mut h, l);
+                }
+            }
+        } else if in_word {
+            out.push(h);
+            h = OFFSET;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(h);
+    }
+    out
+}
+
 /// `s` reduced to lower-case letters and digits separated by single spaces.
 ///
 /// Built in one pass into one string: it runs on every line of every form, several times.
 pub fn normalise(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    normalise_prefix(s, usize::MAX)
+}
+
+/// The first `max` bytes or a little more of [`normalise`]`(s)`: enough to compare with a label
+/// or title no longer than `max` (a long comment cell is not lower-cased to the end for that).
+pub fn normalise_prefix(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max.saturating_add(8)));
     let mut gap = false;
     for c in s.chars() {
         if c.is_alphanumeric() {
+            if out.len() > max {
+                break;
+            }
             if gap && !out.is_empty() {
                 out.push(' ');
             }
@@ -56,32 +104,33 @@ fn label_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 /// How much of `wording`'s vocabulary `text` holds, 0.0..=1.0 (containment, so extra words in
 /// `text`, like a typed answer after the question, do not lower the score).
 pub fn wording_similarity(text: &str, wording: &str) -> f64 {
-    containment(&words(text), &words(wording))
+    containment(&word_keys(text), &word_keys(wording))
 }
 
 /// [`wording_similarity`] on texts already split into [`words`] (for callers comparing one text
 /// with many wordings).
-pub fn containment(have: &[String], want: &[String]) -> f64 {
+pub fn containment<W: Eq + std::hash::Hash>(have: &[W], want: &[W]) -> f64 {
     if want.is_empty() {
         return 0.0;
     }
     let mut hit = 0usize;
     if have.len() <= 64 {
         // Short texts (nearly every call): a linear scan beats hashing every word.
-        let mut free: Vec<(&str, bool)> = have.iter().map(|w| (w.as_str(), true)).collect();
+        let mut open = [true; 64];
         for w in want {
-            if let Some(slot) = free.iter_mut().find(|(h, open)| *open && *h == w.as_str()) {
-                slot.1 = false;
+            let found = have.iter().zip(open.iter_mut()).find(|(h, free)| **free && *h == w);
+            if let Some((_, free)) = found {
+                *free = false;
                 hit += 1;
             }
         }
     } else {
-        let mut have_set: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut have_set: std::collections::HashMap<&W, usize> = std::collections::HashMap::new();
         for w in have {
-            *have_set.entry(w.as_str()).or_default() += 1;
+            *have_set.entry(w).or_default() += 1;
         }
         for w in want {
-            if let Some(n) = have_set.get_mut(w.as_str()) {
+            if let Some(n) = have_set.get_mut(w) {
                 if *n > 0 {
                     *n -= 1;
                     hit += 1;
@@ -227,6 +276,15 @@ mod tests {
         assert_eq!(parse_count("Nil"), Some(0));
         assert_eq!(parse_count("14 (sibling group of 9)"), Some(14));
         assert_eq!(parse_count("All cases are created at the point of referral"), None);
+    }
+
+    #[test]
+    fn word_keys_are_words() {
+        assert_eq!(word_keys("Child's VOICE, voice"), word_keys("child s voice voice"));
+        assert_eq!(word_keys("a b").len(), 2);
+        assert_ne!(word_keys("voice"), word_keys("voices"));
+        assert_eq!(normalise_prefix("Comments / Actions: please say", 8), "comments a");
+        assert_eq!(normalise("  Comments / Actions  "), "comments actions");
     }
 
     #[test]
