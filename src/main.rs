@@ -175,6 +175,11 @@ The name must say autumn, spring or summer; your terms replace the built-in ones
 Exit codes: 0 every file was read (fully or with gaps); 1 the workbook was written but some files
 failed (listed on the Problems sheet); 2 usage error or the workbook could not be written.";
 
+/// "1 file", "2 files".
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// mimalloc: the readers and the extractor make many small, short-lived strings per form; the
 /// system allocator spent more time on them than the XML parser did.
 #[global_allocator]
@@ -271,14 +276,14 @@ fn main() -> ExitCode {
             match cpoms_qa::summarise::write_workbook(&records, &output, &sopts) {
                 Ok(summary) => {
                     eprintln!(
-                        "{}: {} files ({} failed), {} schools; {} overdue reviews, {} poor standards, {} overdue actions",
+                        "{}: {} ({} failed), {}; {}, {}, {}",
                         output.display(),
-                        summary.files,
+                        plural(summary.files, "file"),
                         summary.failed,
-                        summary.schools,
-                        summary.overdue_reviews,
-                        summary.poor_standards,
-                        summary.overdue_actions
+                        plural(summary.schools, "school"),
+                        plural(summary.overdue_reviews, "overdue review"),
+                        plural(summary.poor_standards, "poor standard"),
+                        plural(summary.overdue_actions, "overdue action")
                     );
                     if !summary.unmatched.is_empty() {
                         eprintln!("{} returns name a school not in the register (listed on the Problems sheet)", summary.unmatched.len());

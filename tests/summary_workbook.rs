@@ -116,7 +116,13 @@ fn workbook_from_truth_records() {
     assert_eq!(s(april.get(col["Review status"])), "overdue");
 
     // Flags say in words what the red means, on latest returns only.
-    assert_eq!(s(latest[0].get(col["Flags"])), "poor standard");
+    let old_mill_overdue = num(latest[0].get(col["Overdue actions"])).unwrap_or(0.0) as usize;
+    let expected = match old_mill_overdue {
+        0 => "poor standard".to_string(),
+        1 => "poor standard; 1 overdue action".to_string(),
+        n => format!("poor standard; {n} overdue actions"),
+    };
+    assert_eq!(s(latest[0].get(col["Flags"])), expected);
     assert_eq!(s(april.get(col["Flags"])), "");
 
     // Rowan Tree's 26/02/2021 review (due 17/09/2021) is done: a later return is dated after it.
@@ -128,7 +134,7 @@ fn workbook_from_truth_records() {
     assert_eq!(s(rowan.get(col["Review status"])), "done");
 
     // Flagged (overdue review or poor standard) latest rows come first, and earlier returns last.
-    let flagged: Vec<bool> = data
+    let flagged: Vec<(bool, bool)> = data
         .iter()
         .filter(|r| s(r.get(col["Return"])) == "latest")
         .map(|r| {
@@ -137,12 +143,18 @@ fn workbook_from_truth_records() {
             let flags = s(r.get(col["Flags"]));
             assert_eq!(flags.contains("poor standard"), poor);
             assert_eq!(flags.contains("overdue review"), overdue);
-            poor || overdue
+            let late_actions = num(r.get(col["Overdue actions"])).is_some_and(|n| n > 0.0);
+            assert_eq!(flags.contains("overdue action"), late_actions);
+            (poor || overdue, late_actions)
         })
         .collect();
-    let first_unflagged = flagged.iter().position(|f| !f).unwrap();
+    let first_unflagged = flagged.iter().position(|f| !f.0).unwrap();
     assert!(first_unflagged > 0);
-    assert!(flagged[first_unflagged..].iter().all(|f| !f), "flagged rows sort first");
+    assert!(flagged[first_unflagged..].iter().all(|f| !f.0), "flagged rows sort first");
+    // Then the returns whose only flag is an overdue action, then the rest.
+    let rest: Vec<bool> = flagged[first_unflagged..].iter().map(|f| f.1).collect();
+    let first_on_time = rest.iter().position(|late| !late).unwrap_or(rest.len());
+    assert!(rest[first_on_time..].iter().all(|late| !late), "overdue actions sort before the rest");
     let returns: Vec<String> = data.iter().map(|r| s(r.get(col["Return"]))).collect();
     let first_earlier = returns.iter().position(|r| r == "earlier").unwrap();
     assert!(returns[first_earlier..].iter().all(|r| r == "earlier"));

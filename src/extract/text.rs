@@ -188,7 +188,8 @@ pub fn at_word_boundary(rest: &str) -> bool {
 /// A typed value cleaned of what surrounds it on a paper form: leading colons, dashes, tabs,
 /// underscores and dot leaders, and trailing underscores and dot leaders. `None` when nothing is left.
 pub fn clean_value(s: &str) -> Option<String> {
-    let is_filler = |c: char| c.is_whitespace() || matches!(c, '_' | '…' | ':' | '.' | '-' | '–' | '—' | '=' | '|');
+    // A closing bracket left from a label ("Date of review (if applicable)") is filler too.
+    let is_filler = |c: char| c.is_whitespace() || matches!(c, '_' | '…' | ':' | '.' | '-' | '–' | '—' | '=' | '|' | ')' | ']');
     let start = s.trim_start_matches(is_filler);
     let end = start.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '_' | '…' | '|' | ':'));
     // Trailing dot leaders ("15.10.2026…….") but keep a single full stop after an initial ("Mr M.").
@@ -264,6 +265,8 @@ mod tests {
         assert_eq!(clean_value(":____ Old Mill Primary____"), Some("Old Mill Primary".into()));
         assert_eq!(clean_value("……15.10.2026……."), Some("15.10.2026".into()));
         assert_eq!(clean_value(": Mr M."), Some("Mr M.".into()));
+        assert_eq!(clean_value(")…………………. Spring term"), Some("Spring term".into()));
+        assert_eq!(clean_value(")\tTBC"), Some("TBC".into()));
         assert_eq!(clean_value("……………………………."), None);
         assert_eq!(cell_value("Details complete\r"), Some("Details complete".into()));
     }

@@ -24,6 +24,8 @@ pub enum ReviewStatus {
     Done,
     /// No review required.
     None,
+    /// The "to be reviewed? Y/N" was left blank and no review date given: to chase.
+    Unanswered,
 }
 
 impl ReviewStatus {
@@ -33,9 +35,11 @@ impl ReviewStatus {
             ReviewStatus::Due => "due",
             ReviewStatus::Done => "done",
             ReviewStatus::None => "none",
+            ReviewStatus::Unanswered => "not answered",
         }
     }
-    pub const ALL: [ReviewStatus; 4] = [ReviewStatus::Overdue, ReviewStatus::Due, ReviewStatus::Done, ReviewStatus::None];
+    pub const ALL: [ReviewStatus; 5] =
+        [ReviewStatus::Overdue, ReviewStatus::Due, ReviewStatus::Done, ReviewStatus::None, ReviewStatus::Unanswered];
 }
 
 /// Where an action stands on `--as-of`.
@@ -136,9 +140,11 @@ impl ReturnView<'_> {
         self.actions.iter().filter(|a| a.status.is_open()).count()
     }
 
-    /// Flagged rows sort first: overdue review and poor standard (2), either (1), neither (0).
+    /// Flagged rows sort first: overdue review and poor standard first, then either, then a
+    /// return whose only flag is an overdue action, then the rest.
     pub fn flag_rank(&self) -> u8 {
-        u8::from(self.review_status == ReviewStatus::Overdue) + u8::from(self.poor)
+        let main = u8::from(self.review_status == ReviewStatus::Overdue) + u8::from(self.poor);
+        main * 2 + u8::from(self.overdue_actions() > 0)
     }
 }
 
@@ -256,7 +262,7 @@ pub fn analyse<'a>(records: &'a [Record], opts: &SummaryOptions, calendar: &Term
             (Some(false), _) => ReviewStatus::None,
             (_, Some(d)) if d < opts.as_of => ReviewStatus::Overdue,
             (_, Some(_)) | (Some(true), None) => ReviewStatus::Due,
-            (None, None) => ReviewStatus::None,
+            (None, None) => ReviewStatus::Unanswered,
         };
         returns.push(ReturnView {
             record,
@@ -388,5 +394,17 @@ mod tests {
         assert_eq!(a.returns[0].actions[0].status, ActionStatus::CarriedOver);
         assert_eq!(a.returns[0].actions[1].status, ActionStatus::Superseded);
         assert_eq!(a.returns[1].actions[0].carried_from, Some(d(2024, 2, 1)));
+    }
+
+    #[test]
+    fn review_left_blank_is_not_answered_not_none_required() {
+        let mut blank = rec("Old Mill Primary", "2024-02-01", None, &[]);
+        blank.review_required = None;
+        let no = rec("Rowan Tree Primary", "2024-02-01", None, &[]);
+        let records = vec![blank, no];
+        let a = analyse(&records, &SummaryOptions::new(d(2025, 1, 1)), &TermCalendar::england());
+        let status = |school: &str| a.returns.iter().find(|r| r.school.starts_with(school)).map(|r| r.review_status);
+        assert_eq!(status("Old Mill"), Some(ReviewStatus::Unanswered));
+        assert_eq!(status("Rowan Tree"), Some(ReviewStatus::None));
     }
 }

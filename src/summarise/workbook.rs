@@ -248,11 +248,23 @@ pub fn lines_needed(text: &str, width: f64) -> usize {
 
 /// A legend row: a label, then each (text, format) in its own cell.
 pub fn write_legend(ws: &mut Worksheet, row: u32, items: &[(&str, &Format)], f: &Formats) -> Result<(), XlsxError> {
+    write_legend_spanning(ws, row, items, 1, f)
+}
+
+/// [`write_legend`] with each item merged across `span` columns: for sheets whose columns are
+/// too narrow to hold a legend item (the Answers sheet's question columns).
+pub fn write_legend_spanning(ws: &mut Worksheet, row: u32, items: &[(&str, &Format)], span: u16, f: &Formats) -> Result<(), XlsxError> {
     ws.write_string_with_format(row, 0, "Legend:", &f.bold)?;
     ws.set_row_height(row, 45)?;
+    let span = span.max(1);
     for (i, (text, fmt)) in items.iter().enumerate() {
         let fmt = (*fmt).clone().set_text_wrap().set_align(FormatAlign::Top);
-        ws.write_string_with_format(row, 1 + i as u16, *text, &fmt)?;
+        let first = 1 + i as u16 * span;
+        if span == 1 {
+            ws.write_string_with_format(row, first, *text, &fmt)?;
+        } else {
+            ws.merge_range(row, first, row, first + span - 1, text, &fmt)?;
+        }
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{ConditionalFormatBlank, ConditionalFormatCell, Conditional
 use super::Ctx;
 use crate::catalogue;
 use crate::record::Answer;
-use crate::summarise::workbook::{write_legend, write_table, Cell, Column};
+use crate::summarise::workbook::{write_legend_spanning, write_table, Cell, Column};
 
 pub const HEADER_ROW: u32 = 1;
 /// The first question column.
@@ -50,10 +50,12 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         row.push(Cell::text(r.record.source.clone()));
         row
     });
-    write_legend(
+    // Each item across five columns (the question columns are too narrow for one).
+    write_legend_spanning(
         ws,
         0,
         &[("YES", &f.green), ("NO", &f.red), ("blank (not answered) or BOTH marked", &f.amber), ("R1..R5: rating (rows 3.3, 4.2)", &f.plain), (if ctx.comments_as_notes { "a red corner: the comment, as a note" } else { "comments: on the Comments sheet (too many for notes)" }, &f.plain)],
+        5,
         f,
     )?;
     let last = write_table(ws, HEADER_ROW, &cols, rows, 1, f)?;

@@ -179,8 +179,11 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         let label = match st {
             ReviewStatus::Overdue => "Overdue",
             ReviewStatus::Due => "Due (date not passed, or no date given)",
-            ReviewStatus::Done => "Done (a later return dated on or after the review date)",
+            // A latest return has no later one to have done its review: "done" shows on the
+            // Schools and History sheets, against earlier returns.
+            ReviewStatus::Done => continue,
             ReviewStatus::None => "None required",
+            ReviewStatus::Unanswered => "Not answered (review Y/N left blank): to chase",
         };
         let r = w.line(label, &[n(latest.iter().filter(|r| r.review_status == st).count())], f)?;
         if st == ReviewStatus::Overdue {

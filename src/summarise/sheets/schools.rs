@@ -106,10 +106,14 @@ fn row_cells(ctx: &Ctx, r: &ReturnView) -> Vec<Cell> {
         .collect();
     let mut flags = Vec::new();
     if r.latest && r.review_status == ReviewStatus::Overdue {
-        flags.push("overdue review");
+        flags.push("overdue review".to_string());
     }
     if r.latest && r.poor {
-        flags.push("poor standard");
+        flags.push("poor standard".to_string());
+    }
+    let overdue_actions = r.overdue_actions();
+    if r.latest && overdue_actions > 0 {
+        flags.push(format!("{overdue_actions} overdue action{}", if overdue_actions == 1 { "" } else { "s" }));
     }
     row.extend([
         Cell::text(r.school.clone()),
@@ -259,7 +263,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             ("Standard 1-2: good", &f.green),
             ("3: fair", &f.amber),
             ("4-5: poor", &f.red),
-            ("Review overdue or poor standard (school in red)", &f.red_bold),
+            ("Review overdue or poor standard (school in red); Flags also name overdue actions", &f.red_bold),
             ("Earlier return (history)", &f.grey),
         ],
         f,
@@ -332,7 +336,7 @@ fn add_rag(ws: &mut Worksheet, ctx: &Ctx, cols: &[Column], first: u32, last: u32
     }
     // Review status.
     let v = at(status);
-    for (word, fmt) in [("overdue", &f.red_bold), ("due", &f.amber), ("done", &f.green)] {
+    for (word, fmt) in [("overdue", &f.red_bold), ("due", &f.amber), ("not answered", &f.amber), ("done", &f.green)] {
         let rule = format!("=AND({latest},{v}=\"{word}\")");
         ws.add_conditional_format(first, status, last, status, &ConditionalFormatFormula::new().set_rule(rule.as_str()).set_format(fmt))?;
     }
