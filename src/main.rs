@@ -28,8 +28,9 @@ struct Cli {
 /// Options every command shares.
 #[derive(Args, Debug, Clone)]
 struct Common {
-    /// Files read at once (default: one per processor core). The output is the same whatever the number.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Files read at once, 1 to 256 (default: one per processor core). The output is the same
+    /// whatever the number.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
     /// No progress bar and no notes on stderr (errors are still printed).
     #[arg(short, long, global = true)]
