@@ -34,20 +34,23 @@ fn year4(y: i32) -> i32 {
     }
 }
 
+// Word boundaries are ASCII ones, `(?-u:\b)`: a Unicode `\b` sends the regex engine to its slow
+// path on any text with a non-ASCII character ("…", curly quotes), which form text nearly always has.
 static NUMERIC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?x)\b(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{4}|\d{2})\b").expect("static regex"));
-static ISO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?x)(?-u:\b)(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{4}|\d{2})(?-u:\b)").expect("static regex"));
+static ISO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u:\b)(\d{4})-(\d{1,2})-(\d{1,2})(?-u:\b)").expect("static regex"));
 static WORDY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s\-/.,]*([a-z]{3,9})\.?[\s\-/.,]*(\d{4}|\d{2})\b").expect("static regex")
+    Regex::new(r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s\-/.,]*([a-z]{3,9})\.?[\s\-/.,]*(\d{4}|\d{2})(?-u:\b)").expect("static regex")
 });
 static MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b").expect("static regex")
+    Regex::new(r"(?i)(?-u:\b)([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?-u:\b)").expect("static regex")
 });
 
 /// The first date in `text`, read day first. `None` when there is no date (or an impossible one).
 pub fn parse_uk_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    if text.is_empty() {
+    // Every pattern needs a digit (most texts tried have none: skip the regexes).
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
     // Pick the earliest match across the patterns, so "review 3/4/20 (was 1 May 2020)" gives 3/4/20.
@@ -107,11 +110,11 @@ pub fn parse_iso(text: &str) -> Option<NaiveDate> {
 }
 
 static SPAN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(working\s+days?|school\s+days?|days?|weeks?|wks?|months?|mths?|years?)\b")
+    Regex::new(r"(?i)(?-u:\b)(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(working\s+days?|school\s+days?|days?|weeks?|wks?|months?|mths?|years?)(?-u:\b)")
         .expect("static regex")
 });
 static IMMEDIATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(asap|a\.s\.a\.p|immediate(ly)?|straight away|now|at once|urgent(ly)?)\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)(asap|a\.s\.a\.p|immediate(ly)?|straight away|now|at once|urgent(ly)?)(?-u:\b)").expect("static regex"));
 
 fn small_number(word: &str) -> Option<u64> {
     let w = word.to_ascii_lowercase();

@@ -277,33 +277,33 @@ pub enum DueSource {
 }
 
 static NO_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(ongoing|on-going|termly|continuous(ly)?|throughout|each term|every term|half[- ]termly|weekly|monthly|annually|yearly|as required|as needed|regularly|when|inset)\b")
+    Regex::new(r"(?i)(?-u:\b)(ongoing|on-going|termly|continuous(ly)?|throughout|each term|every term|half[- ]termly|weekly|monthly|annually|yearly|as required|as needed|regularly|when|inset)(?-u:\b)")
         .expect("static regex") // ok: static pattern
 });
 static HALF_TERM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(before|by|until|for|ahead of|end of|prior to)?\s*(the\s+)?(next\s+|october\s+|february\s+|feb\s+|may\s+)?half[\s-]*term\b")
+    Regex::new(r"(?i)(?-u:\b)(before|by|until|for|ahead of|end of|prior to)?\s*(the\s+)?(next\s+|october\s+|february\s+|feb\s+|may\s+)?half[\s-]*term(?-u:\b)")
         .expect("static regex") // ok: static pattern
 });
 static SEASON_HALF: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(autumn|spring|summer)\s*(1|2|one|two)\b").expect("static regex")); // ok: static pattern
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)(autumn|spring|summer)\s*(1|2|one|two)(?-u:\b)").expect("static regex")); // ok: static pattern
 static SEASON_TERM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(autumn|spring|summer)(\s+term)?\b").expect("static regex") // ok: static pattern
+    Regex::new(r"(?i)(?-u:\b)(autumn|spring|summer)(\s+term)?(?-u:\b)").expect("static regex") // ok: static pattern
 });
 static NEXT_TERM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(by|before|for|start of|beginning of)?\s*(the\s+)?next\s+term\b").expect("static regex")); // ok: static pattern
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)(by|before|for|start of|beginning of)?\s*(the\s+)?next\s+term(?-u:\b)").expect("static regex")); // ok: static pattern
 static END_OF_TERM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(end of|by end of|before end of|this|by the end of|before the end of|before|by)\s*(the\s+)?(this\s+|current\s+)?term\b")
+    Regex::new(r"(?i)(?-u:\b)(end of|by end of|before end of|this|by the end of|before the end of|before|by)\s*(the\s+)?(this\s+|current\s+)?term(?-u:\b)")
         .expect("static regex") // ok: static pattern
 });
 static HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(before|by|until|prior to|ahead of)\s+(the\s+)?(christmas|xmas|easter|summer)(\s+(holidays?|break))?\b")
+    Regex::new(r"(?i)(?-u:\b)(before|by|until|prior to|ahead of)\s+(the\s+)?(christmas|xmas|easter|summer)(\s+(holidays?|break))?(?-u:\b)")
         .expect("static regex") // ok: static pattern
 });
 static YEAR_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(end of|by end of|by the end of|before the end of)\s+(the\s+)?(academic|school)\s+year\b").expect("static regex") // ok: static pattern
+    Regex::new(r"(?i)(?-u:\b)(end of|by end of|by the end of|before the end of)\s+(the\s+)?(academic|school)\s+year(?-u:\b)").expect("static regex") // ok: static pattern
 });
 static MONTH_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(by|before|end of|by end of|by the end of|during|in)\s+(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b")
+    Regex::new(r"(?i)(?-u:\b)(by|before|end of|by end of|by the end of|during|in)\s+(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)(?-u:\b)")
         .expect("static regex") // ok: static pattern
 });
 
