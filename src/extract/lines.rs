@@ -4,7 +4,10 @@
 
 use std::cell::OnceCell;
 
-use super::text::normalise;
+use super::text::normalise_prefix;
+
+/// How much of a line [`Line::normalised`] keeps.
+pub const NORMALISED_PREFIX: usize = 200;
 use crate::model::{Block, Cell, Document, Paragraph, Run, Table};
 
 /// One cell of a line.
@@ -50,9 +53,11 @@ impl<'a> Line<'a> {
         Line { cells, table, text, normalised: OnceCell::new() }
     }
 
-    /// The line's text [`normalise`]d (lower-case words separated by single spaces), built once.
+    /// The start of the line's text [`normalise`]d (lower-case words separated by single spaces),
+    /// built once: at least [`NORMALISED_PREFIX`] bytes of it, enough to find the form's titles and
+    /// labels, which stand at the start of their line (a long comment is not lower-cased to its end).
     pub fn normalised(&self) -> &str {
-        self.normalised.get_or_init(|| normalise(&self.text))
+        self.normalised.get_or_init(|| normalise_prefix(&self.text, NORMALISED_PREFIX))
     }
 
     /// The line's text: cells joined by tabs.
