@@ -92,7 +92,9 @@ fn install_quiet_panic_hook() {
 /// Read and extract one file. Never panics: a panic inside a reader or the extractor becomes this
 /// file's failed record, so one bad file cannot stop the batch. Nothing is printed.
 pub fn process_file(path: &Path, source: &str, opts: &Options) -> Record {
-    guarded(path, source, || process_file_inner(path, source, opts))
+    let mut record = guarded(path, source, || process_file_inner(path, source, opts));
+    record.shrink_to_fit();
+    record
 }
 
 /// Run one file's work with its panics caught and kept off stderr.

@@ -181,11 +181,6 @@ fn plural(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
-/// mimalloc: the readers and the extractor make many small, short-lived strings per form; the
-/// system allocator spent more time on them than the XML parser did.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let common = cli.common;

@@ -131,6 +131,47 @@ pub struct Record {
 }
 
 impl Record {
+    /// Give back the spare capacity of every string and list. The strings are built piece by
+    /// piece, so up to half of each allocation is slack; a summary of 10,000 returns holds every
+    /// record at once, and this keeps it within its memory budget.
+    pub fn shrink_to_fit(&mut self) {
+        fn opt(s: &mut Option<String>) {
+            if let Some(s) = s {
+                s.shrink_to_fit();
+            }
+        }
+        fn all(v: &mut Vec<String>) {
+            v.iter_mut().for_each(String::shrink_to_fit);
+            v.shrink_to_fit();
+        }
+        self.schema.shrink_to_fit();
+        self.source.shrink_to_fit();
+        self.format.shrink_to_fit();
+        all(&mut self.errors);
+        all(&mut self.warnings);
+        opt(&mut self.form_version);
+        let h = &mut self.header;
+        for f in [&mut h.reviewer, &mut h.reviewer_role, &mut h.subject, &mut h.subject_role, &mut h.external_auditor, &mut h.school, &mut h.date] {
+            opt(f);
+        }
+        self.overview.values_mut().for_each(opt);
+        self.overview.shrink_to_fit();
+        self.questions.values_mut().for_each(|q| opt(&mut q.comment));
+        self.questions.shrink_to_fit();
+        for a in &mut self.actions {
+            a.action.shrink_to_fit();
+            for f in [&mut a.by_whom, &mut a.timescale, &mut a.due] {
+                opt(f);
+            }
+        }
+        self.actions.shrink_to_fit();
+        opt(&mut self.review_date);
+        let s = &mut self.signatures;
+        for f in [&mut s.head, &mut s.designated_person, &mut s.external_auditor, &mut s.date] {
+            opt(f);
+        }
+    }
+
     /// An empty record for `source`: every catalogue id present and null.
     pub fn empty(source: impl Into<String>, format: impl Into<String>) -> Self {
         let overview = catalogue::OVERVIEW.iter().map(|f| (f.id, None)).collect();
