@@ -145,7 +145,9 @@ fn claimed_format(path: &Path) -> Format {
 /// as much as unzipping the file.
 pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record {
     let grace = Duration::from_secs(5);
-    let limit = opts.limits.max_time + grace;
+    // A legacy file is converted by LibreOffice first, under its own limit (the reader stops the
+    // conversion itself, so no LibreOffice is left running); then read under max_time.
+    let limit = opts.limits.max_time + opts.limits.convert_time + grace;
     let (reply, answer) = mpsc::channel();
     let job = FileJob { path: path.to_path_buf(), source: source.to_string(), opts: opts.clone(), reply };
     if let Err(job) = file_thread::run(job) {
