@@ -146,8 +146,11 @@ fn claimed_format(path: &Path) -> Format {
 pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record {
     let grace = Duration::from_secs(5);
     // A legacy file is converted by LibreOffice first, under its own limit (the reader stops the
-    // conversion itself, so no LibreOffice is left running); then read under max_time.
-    let limit = opts.limits.max_time + opts.limits.convert_time + grace;
+    // conversion itself, so no LibreOffice is left running), then read under max_time. (Only a
+    // regular file is sniffed here: opening a pipe would wait for a writer.)
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let legacy = regular && matches!(read::sniff::sniff_path(path), Ok(Format::Doc | Format::Rtf));
+    let limit = opts.limits.max_time + grace + if legacy { opts.limits.convert_time } else { Duration::ZERO };
     let (reply, answer) = mpsc::channel();
     let job = FileJob { path: path.to_path_buf(), source: source.to_string(), opts: opts.clone(), reply };
     if let Err(job) = file_thread::run(job) {
