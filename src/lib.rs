@@ -150,7 +150,13 @@ pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record
     // regular file is sniffed here: opening a pipe would wait for a writer.)
     let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
     let legacy = regular && matches!(read::sniff::sniff_path(path), Ok(Format::Doc | Format::Rtf));
-    let limit = opts.limits.max_time + grace + if legacy { opts.limits.convert_time } else { Duration::ZERO };
+    // The readers' own limit counts processor time; with more files read at once than there are
+    // cores, each gets a share of a core, so the wall-clock backstop stretches to match.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let share = u32::try_from(opts.threads.unwrap_or(cores).div_ceil(cores).max(1)).unwrap_or(u32::MAX);
+    let limit = opts.limits.max_time.saturating_mul(share)
+        + grace
+        + if legacy { opts.limits.convert_time } else { Duration::ZERO };
     let (reply, answer) = mpsc::channel();
     let job = FileJob { path: path.to_path_buf(), source: source.to_string(), opts: opts.clone(), reply };
     if let Err(job) = file_thread::run(job) {

@@ -634,6 +634,9 @@ struct Parser<'a> {
     /// Open elements inside a skipped subtree.
     skip: usize,
     cells: usize,
+    /// Paragraphs opened and text bytes read so far (bounded by the limits).
+    paragraphs: usize,
+    text_bytes: usize,
     root_seen: bool,
     tracked: bool,
     deleted_rows: usize,
@@ -657,6 +660,8 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
         alts: Vec::new(),
         skip: 0,
         cells: 0,
+        paragraphs: 0,
+        text_bytes: 0,
         root_seen: false,
         tracked: false,
         deleted_rows: 0,
@@ -681,8 +686,14 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
                 p.start(ns, &e, true)?;
             }
             Event::End(_) => p.end()?,
-            Event::Text(t) if p.in_text() => p.push_text(&t.xml10_content()),
-            Event::CData(t) if p.in_text() => p.push_text(&t.xml10_content()),
+            Event::Text(t) if p.in_text() => {
+                p.count_text(t.len())?;
+                p.push_text(&t.xml10_content());
+            }
+            Event::CData(t) if p.in_text() => {
+                p.count_text(t.len())?;
+                p.push_text(&t.xml10_content());
+            }
             Event::GeneralRef(r) if p.in_text() => {
                 {
                     let ch = match r.resolve_char_ref() {
@@ -1008,6 +1019,10 @@ impl<'a> Parser<'a> {
 
         let frame = match local {
             "p" => {
+                self.paragraphs += 1;
+                if self.paragraphs > self.limits.max_paragraphs {
+                    return Err(ReadError::TooLarge(format!("more than {} paragraphs", self.limits.max_paragraphs)));
+                }
                 let base = self.styles.paragraph_base(None);
                 self.nodes.push(Node::Para { para: Paragraph::default(), after: Vec::new(), base, shading: None, mark_deleted: false });
                 self.emit_pending_checkbox();
@@ -1308,6 +1323,15 @@ impl<'a> Parser<'a> {
     fn suppressed(&self) -> bool {
         self.fields.iter().any(|f| !f.in_result || f.checkbox || f.dropdown.is_some())
             || self.sdts.iter().any(|s| s.in_content && (s.checkbox.is_some() || s.placeholder))
+    }
+
+    /// Count `n` more bytes of text against the limit.
+    fn count_text(&mut self, n: usize) -> Result<(), ReadError> {
+        self.text_bytes = self.text_bytes.saturating_add(n);
+        if self.text_bytes > self.limits.max_text_bytes {
+            return Err(ReadError::TooLarge(format!("more than {} MB of text", self.limits.max_text_bytes / (1024 * 1024))));
+        }
+        Ok(())
     }
 
     fn push_text(&mut self, text: &str) {
@@ -1730,6 +1754,15 @@ mod tests {
         let small = Limits { max_cells: 20, ..Limits::default() };
         assert!(matches!(parse_with(&cells, &small), Err(ReadError::TooLarge(_))));
         assert!(parse_with(&cells, &limits).is_ok());
+        // Paragraph bomb (a small file of millions of empty paragraphs) and text bomb.
+        let paras = format!("<w:document {NS}><w:body>{}</w:body></w:document>", "<w:p/>".repeat(50));
+        let small = Limits { max_paragraphs: 20, ..Limits::default() };
+        assert!(matches!(parse_with(&paras, &small), Err(ReadError::TooLarge(why)) if why.contains("paragraphs")));
+        assert!(parse_with(&paras, &limits).is_ok());
+        let text = format!("<w:document {NS}><w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body></w:document>", "x".repeat(3000));
+        let small = Limits { max_text_bytes: 2000, ..Limits::default() };
+        assert!(matches!(parse_with(&text, &small), Err(ReadError::TooLarge(why)) if why.contains("text")));
+        assert!(parse_with(&text, &limits).is_ok());
         // A DTD with entities is refused, not expanded.
         let dtd = format!(r#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><w:document {NS}><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>"#);
         assert!(matches!(parse_with(&dtd, &limits), Err(ReadError::Damaged(_))));

@@ -28,6 +28,11 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most table cells (or spreadsheet cells) read from one file.
     pub max_cells: usize,
+    /// Most paragraphs read from one file (the form has about 300): a small file can hold
+    /// millions of empty paragraphs, each costing memory in the document model.
+    pub max_paragraphs: usize,
+    /// Most text read from one file, in bytes (a filled form holds well under 1 MB).
+    pub max_text_bytes: usize,
     /// Longest time spent reading one file.
     pub max_time: Duration,
     /// LibreOffice program used to convert legacy .doc/.rtf: `None` looks for `soffice` or
@@ -44,6 +49,8 @@ impl Default for Limits {
             max_inflated_bytes: 256 * 1024 * 1024,
             max_depth: 256,
             max_cells: 200_000,
+            max_paragraphs: 100_000,
+            max_text_bytes: 16 * 1024 * 1024,
             max_time: Duration::from_secs(20),
             soffice: None,
             convert_time: Duration::from_secs(60),
@@ -52,24 +59,53 @@ impl Default for Limits {
 }
 
 /// A deadline for one file's processing, checked by readers in their loops.
+///
+/// It counts the processor time of the thread reading the file, not the clock on the wall, so
+/// whether a file is "too slow" does not depend on how many other files are read at once
+/// (`--threads`): the records are the same whatever the thread count. (Where a thread's processor
+/// time cannot be read, wall time is used.) Create and check it on the same thread.
 #[derive(Debug, Clone, Copy)]
 pub struct Deadline {
+    start: Option<Duration>,
+    budget: Duration,
     end: Instant,
 }
 
 impl Deadline {
     pub fn after(d: Duration) -> Self {
-        Deadline { end: Instant::now() + d }
+        let now = Instant::now();
+        Deadline { start: thread_cpu_time(), budget: d, end: now.checked_add(d).unwrap_or(now) }
     }
 
     /// `Err(ReadError::TooSlow)` once the deadline has passed.
     pub fn check(&self) -> Result<(), ReadError> {
-        if Instant::now() > self.end {
+        let passed = match (self.start, thread_cpu_time()) {
+            (Some(start), Some(now)) => now.saturating_sub(start) > self.budget,
+            _ => Instant::now() > self.end,
+        };
+        if passed {
             Err(ReadError::TooSlow)
         } else {
             Ok(())
         }
     }
+}
+
+/// The processor time this thread has used.
+#[cfg(unix)]
+fn thread_cpu_time() -> Option<Duration> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime(2) writes one timespec into a value this function owns.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return None;
+    }
+    Some(Duration::new(u64::try_from(ts.tv_sec).ok()?, u32::try_from(ts.tv_nsec).ok()?))
+}
+
+#[cfg(not(unix))]
+fn thread_cpu_time() -> Option<Duration> {
+    None
 }
 
 /// Why a file could not be read, in words a consultant understands, with what to do.
@@ -109,7 +145,10 @@ impl fmt::Display for ReadError {
                 "file is damaged or truncated ({why}): ask the school to send it again, or open and re-save it in Word"
             ),
             ReadError::NotADocument(what) => write!(f, "not a document this tool can read ({what})"),
-            ReadError::TooLarge(why) => write!(f, "file is beyond a safety limit ({why}) and was not read"),
+            ReadError::TooLarge(why) => write!(
+                f,
+                "file is beyond a safety limit ({why}) and was not read: a filled form is far smaller; check it is the right file"
+            ),
             ReadError::TooSlow => write!(f, "reading the file took too long and was stopped; open and re-save it in Word"),
             ReadError::NeedsTool(what) => write!(f, "{what}"),
             ReadError::ScannedImage => write!(

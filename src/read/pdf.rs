@@ -152,6 +152,10 @@ pub fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
+/// The address space a poppler helper may use (bytes).
+#[cfg(unix)]
+const HELPER_MEMORY: libc::rlim_t = 512 * 1024 * 1024;
+
 /// Run a poppler program on the file, its output to stdout (`-` as output file when
 /// `dash_output`), stopped after `time`.
 fn run_tool(tool: &Path, args: &[&str], path: &Path, dash_output: bool, time: Duration) -> Result<Vec<u8>, ReadError> {
@@ -159,6 +163,21 @@ fn run_tool(tool: &Path, args: &[&str], path: &Path, dash_output: bool, time: Du
     cmd.args(args).arg(path);
     if dash_output {
         cmd.arg("-");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // A few hundred KB of PDF can make poppler allocate gigabytes: its address space is capped
+        // (it then fails, and the file gets a failed record, rather than the machine swapping).
+        // SAFETY: the closure runs in the child between fork and exec; it only calls setrlimit(2),
+        // which is async-signal-safe, on a value on its own stack.
+        unsafe {
+            cmd.pre_exec(|| {
+                let cap = libc::rlimit { rlim_cur: HELPER_MEMORY, rlim_max: HELPER_MEMORY };
+                libc::setrlimit(libc::RLIMIT_AS, &cap);
+                Ok(())
+            });
+        }
     }
     let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().map_err(|_| needs_tool())?;
     let Some(stdout) = child.stdout.take() else {

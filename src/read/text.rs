@@ -57,11 +57,13 @@ fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| ReadError::Other(format!("cannot open the file: {}", io_reason(&e))))?;
     let mut bytes = Vec::new();
-    file.take(limits.max_file_bytes.saturating_add(1))
+    // A typed-up form is a few tens of KB; the text limit bounds the file (and so the model).
+    let max = (limits.max_text_bytes as u64).min(limits.max_file_bytes);
+    file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::Other(format!("cannot read the file: {}", io_reason(&e))))?;
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(ReadError::TooLarge(format!("{} MB is larger than any return", bytes.len() / 1_000_000)));
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge(format!("more than {} MB of text", max / (1024 * 1024))));
     }
     Ok(bytes)
 }
