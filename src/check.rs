@@ -122,7 +122,7 @@ pub fn check(record: &Record) -> Check {
         }
     }
     for w in &record.warnings {
-        items.push(item("warning", None, w.clone()));
+        items.push(item("warning", None, without_quoted_text(w)));
     }
     Check {
         source: record.source.clone(),
@@ -132,6 +132,22 @@ pub fn check(record: &Record) -> Check {
         complete: items.is_empty() && record.status != Status::Failed,
         items,
     }
+}
+
+/// A warning with the form's own text it quotes ('…', e.g. a date that could not be read, which
+/// can hold anything a person typed) left out: the terminal shows row ids and the form's wording.
+fn without_quoted_text(warning: &str) -> String {
+    let mut out = String::with_capacity(warning.len());
+    let mut rest = warning;
+    while let Some(open) = rest.find(" '") {
+        let (before, after) = rest.split_at(open);
+        let Some(close) = after.get(2..).and_then(|a| a.find("' ")) else { break };
+        out.push_str(before);
+        out.push_str(" what is written there");
+        rest = after.get(2 + close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 fn heading(kind: &str) -> &'static str {
@@ -185,6 +201,15 @@ pub fn render_text(c: &Check) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_form_text_is_not_shown() {
+        assert_eq!(
+            without_quoted_text("header date: could not read 'SECRET Tom Smith born 31/13/2015' as a date"),
+            "header date: could not read what is written there as a date"
+        );
+        assert_eq!(without_quoted_text("row 1.4: both YES and NO marked"), "row 1.4: both YES and NO marked");
+    }
 
     #[test]
     fn empty_record_has_everything_to_chase() {

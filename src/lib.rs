@@ -89,6 +89,10 @@ fn install_quiet_panic_hook() {
     });
 }
 
+/// In the reason of a file whose reader stopped on something it did not expect (a caught panic):
+/// tests look for it to tell a reader bug from a plain failure.
+pub const UNEXPECTED: &str = "damaged in a way the reader did not expect";
+
 /// Read and extract one file. Never panics: a panic inside a reader or the extractor becomes this
 /// file's failed record, so one bad file cannot stop the batch. Nothing is printed.
 pub fn process_file(path: &Path, source: &str, opts: &Options) -> Record {
@@ -111,7 +115,9 @@ fn guarded(path: &Path, source: &str, work: impl FnOnce() -> Record) -> Record {
             Record::failed(
                 source,
                 claimed_format(path).as_str(),
-                format!("internal error while reading this file{at} (please report it with the file); the rest of the batch was read"),
+                format!(
+                    "the file could not be read: it is {UNEXPECTED}; open it and save it again, then retry (if it still fails, please report it with the file{at})"
+                ),
             )
         }
     }
@@ -171,7 +177,7 @@ pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record
         Err(mpsc::RecvTimeoutError::Disconnected) => Record::failed(
             source,
             claimed_format(path).as_str(),
-            "internal error while reading this file (please report it with the file); the rest of the batch was read",
+            format!("the file could not be read: it is {UNEXPECTED}; open it and save it again, then retry (if it still fails, please report it with the file)"),
         ),
     }
 }
@@ -370,7 +376,7 @@ mod tests {
         assert_eq!(record.status, Status::Failed);
         assert_eq!(record.format, "docx");
         let error = record.errors.join(" ");
-        assert!(error.contains("internal error") && error.contains("lib.rs:"), "{error}");
+        assert!(error.contains("could not be read") && error.contains("save it again") && error.contains("lib.rs:"), "{error}");
         assert!(!error.contains("Jane"), "{error}");
         // Panics outside file processing still reach the previous hook (not quiet any more).
         assert!(!QUIET_PANICS.with(Cell::get));

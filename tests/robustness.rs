@@ -29,7 +29,7 @@ fn run(paths: &[PathBuf], opts: &Options) -> cpoms_qa::Batch {
 fn no_internal_errors(records: &[Record]) {
     let crashed: Vec<String> = records
         .iter()
-        .filter(|r| r.errors.iter().any(|e| e.contains("internal error")))
+        .filter(|r| r.errors.iter().any(|e| e.contains(cpoms_qa::UNEXPECTED)))
         .map(|r| format!("{}: {:?}", r.source, r.errors))
         .collect();
     assert!(crashed.is_empty(), "{} file(s) crashed a reader:\n{}", crashed.len(), crashed.join("\n"));
