@@ -166,6 +166,10 @@ pub fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, wrap: boo
     Ok(())
 }
 
+/// How many data rows of one table get a row height set from their text (see
+/// [`write_table_with_row_formats`]).
+pub const MAX_SIZED_ROWS: usize = 20_000;
+
 /// Write a table: headings on `header_row` (frozen, filtered), then `rows`; columns sized.
 /// Returns the last data row (the header row when there are none).
 ///
@@ -222,7 +226,9 @@ pub fn write_table_with_row_formats<'f, R: AsRef<[Cell]>>(
                 }
             }
         }
-        if lines > 1 {
+        // rust_xlsxwriter keeps every explicit row height in memory, even on a constant-memory
+        // sheet: only the first rows of a long table get one (Excel sizes the rest on opening).
+        if lines > 1 && i < MAX_SIZED_ROWS {
             ws.set_row_height(r, 15.0 * lines.min(8) as f64)?;
         }
         if let Some(fmt) = row_format(i) {

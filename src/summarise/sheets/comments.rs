@@ -18,7 +18,7 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Column::new("Question", 9.0),
         Column::wrapped("Wording", 40.0),
         Column::new("Answer", 8.0),
-        Column::wrapped("Comment", 60.0),
+        Column::wrapped("Comment", 90.0),
         Column::wrapped("Source file", 40.0),
     ];
     let order = ctx.school_order();
