@@ -129,6 +129,8 @@ fn process_file_inner(path: &Path, source: &str, opts: &Options) -> Record {
 fn failed_format(path: &Path, e: &ReadError) -> Format {
     match e {
         ReadError::Empty | ReadError::Encrypted | ReadError::NotADocument(_) => claimed_format(path),
+        // Only a regular file is sniffed: opening a pipe would wait for a writer.
+        _ if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => claimed_format(path),
         _ => read::sniff::sniff_path(path).unwrap_or_else(|_| claimed_format(path)),
     }
 }

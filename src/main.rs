@@ -293,8 +293,8 @@ fn main() -> ExitCode {
             if cpoms_qa::all_read(&records) { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
         Command::Check { file, json } => {
-            if !file.is_file() {
-                eprintln!("error: {} is not a file", file.display());
+            if let Some(why) = cpoms_qa::walk::not_a_file(&file) {
+                eprintln!("error: {}: {why}", file.display());
                 return ExitCode::from(2);
             }
             let mut record = cpoms_qa::process_file(&file, &file.to_string_lossy(), &opts);

@@ -355,3 +355,40 @@ fn redact_on_the_command_line_leaves_no_header_or_sign_off_name_in_the_output() 
         assert!(!text.contains(n.as_str()), "{n:?} left in the redacted output");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn pipes_devices_and_broken_links_given_by_name_fail_with_a_plain_reason() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("odd");
+    let fifo = dir.join("fifo.docx");
+    let have_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    symlink("/dev/zero", dir.join("zero.txt")).unwrap();
+    symlink("loopB.docx", dir.join("loopA.docx")).unwrap();
+    symlink("loopA.docx", dir.join("loopB.docx")).unwrap();
+    symlink("/nonexistent/x.docx", dir.join("dangling.docx")).unwrap();
+    let mut expected = vec![
+        ("zero.txt", "not a regular file (a pipe or device)"),
+        ("loopA.docx", "a loop of links"),
+        ("dangling.docx", "a link to a file that does not exist"),
+    ];
+    if have_fifo {
+        expected.push(("fifo.docx", "not a regular file (a pipe or device)"));
+    }
+    let paths: Vec<PathBuf> = expected.iter().map(|(name, _)| dir.join(name)).collect();
+    let start = Instant::now();
+    let batch = run(&paths, &Options::default());
+    assert!(start.elapsed().as_secs() < 5, "a pipe or device was opened: {:?}", start.elapsed());
+    for (name, reason) in &expected {
+        let r = batch.records.iter().find(|r| name_of(r) == *name).unwrap_or_else(|| panic!("{name}: no record"));
+        assert_eq!(r.status, Status::Failed, "{name}");
+        assert!(r.errors.iter().any(|e| e.contains(reason)), "{name}: {:?} should say {reason:?}", r.errors);
+    }
+    // A folder holding them lists each as skipped (stderr and the Problems sheet), reads none.
+    let out = cli().arg("extract").arg(&dir).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (name, reason) in &expected {
+        assert!(stderr.lines().any(|l| l.contains(name) && l.contains(reason)), "{name} not listed: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
