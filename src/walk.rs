@@ -103,8 +103,8 @@ fn walk_dir(root: &Path, inputs: &mut Inputs) {
             // A symlink to a file is read; to a folder it is not followed. Anything else that is
             // not a regular file (a pipe, a device, a dangling link, a loop of links) is listed
             // as skipped, never opened (a pipe would block the run).
-            match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => {}
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => m,
                 Ok(m) if m.is_dir() && kind.is_symlink() => continue,
                 Ok(_) => {
                     inputs.skipped.push(Skipped { source, kind: NOT_REGULAR.into() });
@@ -114,8 +114,9 @@ fn walk_dir(root: &Path, inputs: &mut Inputs) {
                     inputs.skipped.push(Skipped { source, kind: open_failure(&path, &e) });
                     continue;
                 }
-            }
-            if is_lock_file(&name) {
+            };
+            // A lock file is tiny; a large file named like one is a return someone saved so.
+            if is_lock_file(&name) && meta.len() <= LOCK_FILE_MAX_BYTES {
                 continue;
             }
             if name.starts_with("._") {
@@ -210,7 +211,11 @@ fn is_link_loop(e: &std::io::Error) -> bool {
     }
 }
 
-/// Office lock files (`~$name.docx`, `.~lock.name#`) are never returns.
+/// The largest file taken for an Office lock file: Word's are 162 bytes, LibreOffice's a line.
+pub const LOCK_FILE_MAX_BYTES: u64 = 4096;
+
+/// Office lock files (`~$name.docx`, `.~lock.name#`) are never returns (by name: under a folder,
+/// only files of at most [`LOCK_FILE_MAX_BYTES`] are ignored as lock files).
 pub fn is_lock_file(name: &str) -> bool {
     name.starts_with("~$") || name.starts_with(".~lock.")
 }
@@ -242,6 +247,20 @@ mod tests {
         assert!(inputs.missing[0].reason.contains("not found"));
         assert!(inputs.contains_file(&dir.join("sub/../a.docx")));
         assert!(!inputs.contains_file(&dir.join("photo.png")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_large_file_named_like_a_lock_file_is_read() {
+        let dir = std::env::temp_dir().join(format!("cpoms-walk-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("~$small.docx"), [0u8; 162]).unwrap();
+        std::fs::write(dir.join("~$real_form.docx"), vec![0u8; 41_000]).unwrap();
+        let inputs = collect(&[dir.clone()]);
+        let files: Vec<_> = inputs.files.iter().map(|i| i.path.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(files, ["~$real_form.docx"]);
+        assert!(inputs.skipped.is_empty(), "{:?}", inputs.skipped);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
