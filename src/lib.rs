@@ -273,6 +273,34 @@ pub fn process_inputs(files: &[walk::Input], opts: &Options, progress: impl Fn(&
     records
 }
 
+/// `text` safe to print on a terminal: control characters (ESC, BEL, CR, tab, newline …) and
+/// the bidirectional overrides become visible escapes such as `\u{1b}`, so a file name cannot
+/// move the cursor, retitle the window or hide itself.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    printable_keeping(text, false)
+}
+
+/// Like [`printable`], but line breaks are kept (for multi-line text such as `check`'s report).
+pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    printable_keeping(text, true)
+}
+
+fn printable_keeping(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// True when every record was read (ok or partial): the exit-code rule shared by all commands.
 pub fn all_read(records: &[Record]) -> bool {
     records.iter().all(|r| r.status != Status::Failed)
@@ -472,5 +500,14 @@ mod tests {
         let leftovers = std::fs::read_dir(&dir).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file left");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(printable("plain Ü名前.docx"), "plain Ü名前.docx");
+        assert_eq!(printable("bad\u{1b}[31mred\u{7}\r.docx"), "bad\\u{1b}[31mred\\u{7}\\r.docx");
+        assert_eq!(printable("tab\there\n"), "tab\\there\\n");
+        assert_eq!(printable("evil\u{202e}xcod.exe"), "evil\\u{202e}xcod.exe");
+        assert_eq!(printable_lines("a\u{1b}\nb\n"), "a\\u{1b}\nb\n");
     }
 }

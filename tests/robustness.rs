@@ -392,3 +392,25 @@ fn pipes_devices_and_broken_links_given_by_name_fail_with_a_plain_reason() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn file_names_reach_the_terminal_with_control_characters_escaped() {
+    let dir = temp_dir("esc");
+    let form = common::fixtures().join("bad/random_bytes.docx");
+    std::fs::copy(&form, dir.join("bad\u{1b}[31mred\r.docx")).unwrap();
+    std::fs::write(dir.join("evil\u{1b}]0;PWNED\u{7}.zip"), b"x").unwrap();
+    let raw = |bytes: &[u8]| bytes.iter().any(|&b| b == 0x1b || b == 0x07 || b == b'\r');
+    let out = cli().arg("extract").arg(&dir).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!raw(&out.stderr), "raw control characters on stderr: {stderr:?}");
+    assert!(stderr.contains("evil\\u{1b}]0;PWNED\\u{7}.zip"), "{stderr}");
+    assert!(!raw(&out.stdout), "the JSON escapes them itself");
+    let out = cli().arg("check").arg(dir.join("bad\u{1b}[31mred\r.docx")).output().unwrap();
+    assert!(!raw(&out.stdout) && !raw(&out.stderr), "check: {:?} {:?}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("bad\\u{1b}[31mred\\r.docx"));
+    let out = cli().args(["extract", "-o"]).arg(dir.join("no\u{1b}folder/x.json")).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!raw(&out.stderr), "error message: {:?}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
