@@ -347,7 +347,7 @@ fn convert(paths: &[PathBuf], target: cpoms_qa::write::Target, out_dir: &std::pa
         say!("error: no forms found to convert");
         return ExitCode::from(2);
     }
-    if let Err(e) = std::fs::create_dir_all(out_dir) {
+    if let Err(e) = cpoms_qa::write::create_private_dir(out_dir) {
         say!("error: cannot create the output folder {}: {}", out_dir.display(), cpoms_qa::read::io_reason(&e));
         return ExitCode::from(2);
     }

@@ -414,3 +414,18 @@ fn file_names_reach_the_terminal_with_control_characters_escaped() {
     assert!(!raw(&out.stderr), "error message: {:?}", String::from_utf8_lossy(&out.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn convert_creates_its_output_folder_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("convdir");
+    let forms = common::fixtures().join("forms");
+    let one = common::files_with_truth(&forms).into_iter().find(|p| p.extension().is_some_and(|e| e == "docx")).unwrap();
+    let out_dir = dir.join("new/converted");
+    let out = cli().args(["convert", "-q", "--to", "json", "-o"]).arg(&out_dir).arg(&one).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mode = std::fs::metadata(&out_dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the output folder is readable by the owner only");
+    let _ = std::fs::remove_dir_all(&dir);
+}
