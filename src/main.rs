@@ -278,6 +278,7 @@ fn main() -> ExitCode {
             sopts.inputs.extend(previous.iter().cloned());
             let records = run(&inputs, &common).records;
             match cpoms_qa::summarise::write_workbook(&records, &output, &sopts) {
+                Ok(summary) if common.quiet => drop(summary),
                 Ok(summary) => {
                     say!(
                         "{}: {} ({} failed), {}; {}, {}, {}",
@@ -328,7 +329,7 @@ fn main() -> ExitCode {
                 say!("error: --redact is not available for convert yet; use extract --redact for pseudonymised records");
                 return ExitCode::from(2);
             }
-            convert(&paths, to.into(), &output, &opts)
+            convert(&paths, to.into(), &output, &opts, common.quiet)
         }
         Command::Generate { count, seed, truth, samples, output } => generate(count, seed, truth, samples, &output),
         Command::Floor { paths } => floor(&paths, opts.threads),
@@ -337,7 +338,13 @@ fn main() -> ExitCode {
 
 /// `convert`: exit 0 when every input was read and written, 1 when some inputs could not be read,
 /// 2 when nothing was given or an output could not be written.
-fn convert(paths: &[PathBuf], target: cpoms_qa::write::Target, out_dir: &std::path::Path, opts: &cpoms_qa::Options) -> ExitCode {
+fn convert(
+    paths: &[PathBuf],
+    target: cpoms_qa::write::Target,
+    out_dir: &std::path::Path,
+    opts: &cpoms_qa::Options,
+    quiet: bool,
+) -> ExitCode {
     use cpoms_qa::write::Converted;
     let inputs = cpoms_qa::collect_inputs(paths);
     for missing in &inputs.missing {
@@ -366,7 +373,9 @@ fn convert(paths: &[PathBuf], target: cpoms_qa::write::Target, out_dir: &std::pa
             }
         }
     }
-    say!("converted {written} of {} files into {}", inputs.files.len() + inputs.missing.len(), out_dir.display());
+    if !quiet {
+        say!("converted {written} of {} files into {}", inputs.files.len() + inputs.missing.len(), out_dir.display());
+    }
     if not_written > 0 {
         ExitCode::from(2)
     } else if unreadable > 0 {

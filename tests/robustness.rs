@@ -429,3 +429,15 @@ fn convert_creates_its_output_folder_private() {
     assert_eq!(mode, 0o700, "the output folder is readable by the owner only");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn quiet_summarise_prints_nothing_on_stderr() {
+    let dir = temp_dir("quiet");
+    let forms = common::fixtures().join("forms");
+    let one = common::files_with_truth(&forms).into_iter().find(|p| p.extension().is_some_and(|e| e == "docx")).unwrap();
+    let out = cli().args(["summarise", "-q", "-o"]).arg(dir.join("summary.xlsx")).arg(&one).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "--quiet printed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("summary.xlsx").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}
