@@ -135,6 +135,8 @@ fn process_file_inner(path: &Path, source: &str, opts: &Options) -> Record {
 fn failed_format(path: &Path, e: &ReadError) -> Format {
     match e {
         ReadError::Empty | ReadError::Encrypted | ReadError::NotADocument(_) => claimed_format(path),
+        // Only a regular file is sniffed: opening a pipe would wait for a writer.
+        _ if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => claimed_format(path),
         _ => read::sniff::sniff_path(path).unwrap_or_else(|_| claimed_format(path)),
     }
 }
@@ -283,6 +285,34 @@ pub fn process_inputs(files: &[walk::Input], opts: &Options, progress: impl Fn(&
     records
 }
 
+/// `text` safe to print on a terminal: control characters (ESC, BEL, CR, tab, newline …) and
+/// the bidirectional overrides become visible escapes such as `\u{1b}`, so a file name cannot
+/// move the cursor, retitle the window or hide itself.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    printable_keeping(text, false)
+}
+
+/// Like [`printable`], but line breaks are kept (for multi-line text such as `check`'s report).
+pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    printable_keeping(text, true)
+}
+
+fn printable_keeping(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// True when every record was read (ok or partial): the exit-code rule shared by all commands.
 pub fn all_read(records: &[Record]) -> bool {
     records.iter().all(|r| r.status != Status::Failed)
@@ -319,22 +349,39 @@ impl std::error::Error for OutputError {}
 /// Write an output file safely: never over an input file; into a temporary file beside `out`,
 /// created readable by the owner only (0600 on Unix); renamed into place once complete, so an
 /// interrupted run never leaves a half-written file over a good one.
+///
+/// When `out` is a symlink, the file it leads to is replaced (the link survives). When `out`
+/// already exists and is neither a regular file nor a folder (a pipe, a terminal, `/dev/null`),
+/// the bytes are written straight to it: it is never created, replaced or given new permissions.
 pub fn write_output(out: &Path, bytes: &[u8], inputs: &walk::Inputs) -> Result<(), OutputError> {
     use std::io::Write;
     if inputs.contains_file(out) {
         return Err(OutputError::IsInput(out.to_path_buf()));
     }
-    if out.is_dir() {
-        return Err(OutputError::Write(format!("{} is a folder; give a file name", out.display())));
-    }
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
     let fail = |what: &str, e: &std::io::Error| {
         OutputError::Write(format!("cannot write {}: {what} ({})", out.display(), read::io_reason(e)))
     };
+    match std::fs::metadata(out) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(OutputError::Write(format!("{} is a folder; give a file name", out.display())));
+        }
+        Ok(meta) if !meta.is_file() => {
+            // A pipe or device: open the existing one for writing (no create, no truncate).
+            let mut file = std::fs::OpenOptions::new().write(true).open(out).map_err(|e| fail("cannot open it", &e))?;
+            return file.write_all(bytes).and_then(|()| file.flush()).map_err(|e| fail("writing failed", &e));
+        }
+        _ => {}
+    }
+    // Replace the file a symlink leads to, not the link itself.
+    let target = link_target(out).map_err(|e| fail("cannot follow the link", &e))?;
+    if target != out && inputs.contains_file(&target) {
+        return Err(OutputError::IsInput(out.to_path_buf()));
+    }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
@@ -354,13 +401,32 @@ pub fn write_output(out: &Path, bytes: &[u8], inputs: &walk::Inputs) -> Result<(
     let written = file.write_all(bytes).and_then(|()| file.sync_all());
     drop(file);
     let result = match written {
-        Ok(()) => std::fs::rename(&tmp, out).map_err(|e| fail("cannot move it into place", &e)),
+        Ok(()) => std::fs::rename(&tmp, &target).map_err(|e| fail("cannot move it into place", &e)),
         Err(e) => Err(fail("writing failed", &e)),
     };
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The path a chain of symlinks at `path` ends at (which need not exist yet); `path` itself when
+/// it is not a symlink. Only the last component is followed: renaming through linked folders works.
+fn link_target(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(parent) if next.is_relative() => parent.join(next),
+                    _ => next,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other(walk::LINK_LOOP))
 }
 
 #[cfg(test)]
@@ -380,5 +446,80 @@ mod tests {
         assert!(!error.contains("Jane"), "{error}");
         // Panics outside file processing still reach the previous hook (not quiet any more).
         assert!(!QUIET_PANICS.with(Cell::get));
+    }
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cpoms-lib-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_to_a_symlink_replaces_its_target_and_keeps_the_link() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let dir = temp_dir("symlink");
+        std::fs::create_dir_all(dir.join("real")).unwrap();
+        std::fs::write(dir.join("real/out.json"), b"old").unwrap();
+        symlink("real/out.json", dir.join("link.json")).unwrap();
+        symlink("real/new.json", dir.join("to_new.json")).unwrap();
+        let none = walk::Inputs::default();
+        write_output(&dir.join("link.json"), b"new", &none).unwrap();
+        assert!(std::fs::symlink_metadata(dir.join("link.json")).unwrap().file_type().is_symlink(), "the link survives");
+        assert_eq!(std::fs::read(dir.join("real/out.json")).unwrap(), b"new");
+        // A link to a file not written yet: the file is created where the link leads, 0600.
+        write_output(&dir.join("to_new.json"), b"fresh", &none).unwrap();
+        assert!(std::fs::symlink_metadata(dir.join("to_new.json")).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(dir.join("real/new.json")).unwrap(), b"fresh");
+        assert_eq!(std::fs::metadata(dir.join("real/new.json")).unwrap().permissions().mode() & 0o777, 0o600);
+        // A link to an input is refused, and the input untouched.
+        std::fs::write(dir.join("real/input.docx"), b"input").unwrap();
+        symlink("real/input.docx", dir.join("to_input.json")).unwrap();
+        let inputs = walk::collect(&[dir.join("real/input.docx")]);
+        assert!(matches!(write_output(&dir.join("to_input.json"), b"x", &inputs), Err(OutputError::IsInput(_))));
+        assert_eq!(std::fs::read(dir.join("real/input.docx")).unwrap(), b"input");
+        // A loop of links is an error, not a hang.
+        symlink("loop2", dir.join("loop1")).unwrap();
+        symlink("loop1", dir.join("loop2")).unwrap();
+        assert!(write_output(&dir.join("loop1"), b"x", &none).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_to_a_fifo_is_written_into_it_and_it_stays_a_fifo() {
+        use std::io::Read;
+        use std::os::unix::fs::FileTypeExt;
+        let dir = temp_dir("fifo");
+        let fifo = dir.join("out.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipping: mkfifo is not available");
+            return;
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                std::fs::File::open(&fifo).and_then(|mut f| f.read_to_end(&mut got)).map(|_| got)
+            })
+        };
+        write_output(&fifo, b"records through a pipe", &walk::Inputs::default()).unwrap();
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "the FIFO was replaced by {kind:?}");
+        assert_eq!(reader.join().unwrap().unwrap(), b"records through a pipe");
+        let leftovers = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file left");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(printable("plain Ü名前.docx"), "plain Ü名前.docx");
+        assert_eq!(printable("bad\u{1b}[31mred\u{7}\r.docx"), "bad\\u{1b}[31mred\\u{7}\\r.docx");
+        assert_eq!(printable("tab\there\n"), "tab\\there\\n");
+        assert_eq!(printable("evil\u{202e}xcod.exe"), "evil\\u{202e}xcod.exe");
+        assert_eq!(printable_lines("a\u{1b}\nb\n"), "a\\u{1b}\nb\n");
     }
 }

@@ -176,6 +176,14 @@ The name must say autumn, spring or summer; your terms replace the built-in ones
 Exit codes: 0 every file was read (fully or with gaps); 1 the workbook was written but some files
 failed (listed on the Problems sheet); 2 usage error or the workbook could not be written.";
 
+/// `eprintln!` with control characters escaped: messages name files, and a file name must not
+/// reach the terminal raw (ESC, BEL, CR).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("{}", cpoms_qa::printable(&format!($($arg)*)))
+    };
+}
+
 /// "1 file", "2 files".
 fn plural(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
@@ -209,7 +217,7 @@ fn main() -> ExitCode {
                 None => std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| format!("cannot write the output: {e}")),
             };
             if let Err(e) = written {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return ExitCode::from(2);
             }
             ExitCode::from(cpoms_qa::exit_code(records))
@@ -219,14 +227,14 @@ fn main() -> ExitCode {
                 Some(text) => match cpoms_qa::dates::parse_iso(&text).or_else(|| cpoms_qa::dates::parse_uk_date(&text)) {
                     Some(d) => d,
                     None => {
-                        eprintln!("error: --as-of {text:?} is not a date; write it as YYYY-MM-DD");
+                        say!("error: --as-of {text:?} is not a date; write it as YYYY-MM-DD");
                         return ExitCode::from(2);
                     }
                 },
                 None => chrono::Local::now().date_naive(),
             };
             if green_max > amber_max {
-                eprintln!("error: --green-max ({green_max}) must not be above --amber-max ({amber_max})");
+                say!("error: --green-max ({green_max}) must not be above --amber-max ({amber_max})");
                 return ExitCode::from(2);
             }
             let mut sopts = cpoms_qa::summarise::SummaryOptions::new(as_of);
@@ -254,13 +262,13 @@ fn main() -> ExitCode {
                 Ok(())
             })();
             if let Err(e) = loaded {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return ExitCode::from(2);
             }
             sopts.group_by = group_by;
             let inputs = cpoms_qa::collect_inputs(&paths);
             if inputs.contains_file(&output) {
-                eprintln!("error: {}", cpoms_qa::OutputError::IsInput(output));
+                say!("error: {}", cpoms_qa::OutputError::IsInput(output));
                 return ExitCode::from(2);
             }
             sopts.skipped = inputs.skipped.iter().map(|s| (s.source.clone(), s.kind.clone())).collect();
@@ -270,8 +278,9 @@ fn main() -> ExitCode {
             sopts.inputs.extend(previous.iter().cloned());
             let records = run(&inputs, &common).records;
             match cpoms_qa::summarise::write_workbook(&records, &output, &sopts) {
+                Ok(summary) if common.quiet => drop(summary),
                 Ok(summary) => {
-                    eprintln!(
+                    say!(
                         "{}: {} ({} failed), {}; {}, {}, {}",
                         output.display(),
                         plural(summary.files, "file"),
@@ -282,19 +291,19 @@ fn main() -> ExitCode {
                         plural(summary.overdue_actions, "overdue action")
                     );
                     if !summary.unmatched.is_empty() {
-                        eprintln!("{} returns name a school not in the register (listed on the Problems sheet)", summary.unmatched.len());
+                        say!("{} returns name a school not in the register (listed on the Problems sheet)", summary.unmatched.len());
                     }
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    say!("error: {e}");
                     return ExitCode::from(2);
                 }
             }
             if cpoms_qa::all_read(&records) { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
         Command::Check { file, json } => {
-            if !file.is_file() {
-                eprintln!("error: {} is not a file", file.display());
+            if let Some(why) = cpoms_qa::walk::not_a_file(&file) {
+                say!("error: {}: {why}", file.display());
                 return ExitCode::from(2);
             }
             let mut record = cpoms_qa::process_file(&file, &file.to_string_lossy(), &opts);
@@ -305,7 +314,7 @@ fn main() -> ExitCode {
             if json {
                 println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
             } else {
-                print!("{}", cpoms_qa::check::render_text(&result));
+                print!("{}", cpoms_qa::printable_lines(&cpoms_qa::check::render_text(&result)));
             }
             if record.status == cpoms_qa::record::Status::Failed {
                 ExitCode::from(2)
@@ -317,10 +326,10 @@ fn main() -> ExitCode {
         }
         Command::Convert { paths, to, output } => {
             if common.redact {
-                eprintln!("error: --redact is not available for convert yet; use extract --redact for pseudonymised records");
+                say!("error: --redact is not available for convert yet; use extract --redact for pseudonymised records");
                 return ExitCode::from(2);
             }
-            convert(&paths, to.into(), &output, &opts)
+            convert(&paths, to.into(), &output, &opts, common.quiet)
         }
         Command::Generate { count, seed, truth, samples, output } => generate(count, seed, truth, samples, &output),
         Command::Floor { paths } => floor(&paths, opts.threads),
@@ -329,18 +338,24 @@ fn main() -> ExitCode {
 
 /// `convert`: exit 0 when every input was read and written, 1 when some inputs could not be read,
 /// 2 when nothing was given or an output could not be written.
-fn convert(paths: &[PathBuf], target: cpoms_qa::write::Target, out_dir: &std::path::Path, opts: &cpoms_qa::Options) -> ExitCode {
+fn convert(
+    paths: &[PathBuf],
+    target: cpoms_qa::write::Target,
+    out_dir: &std::path::Path,
+    opts: &cpoms_qa::Options,
+    quiet: bool,
+) -> ExitCode {
     use cpoms_qa::write::Converted;
     let inputs = cpoms_qa::collect_inputs(paths);
     for missing in &inputs.missing {
-        eprintln!("{}: {}", missing.source, missing.reason);
+        say!("{}: {}", missing.source, missing.reason);
     }
     if inputs.files.is_empty() {
-        eprintln!("error: no forms found to convert");
+        say!("error: no forms found to convert");
         return ExitCode::from(2);
     }
-    if let Err(e) = std::fs::create_dir_all(out_dir) {
-        eprintln!("error: cannot create the output folder {}: {}", out_dir.display(), cpoms_qa::read::io_reason(&e));
+    if let Err(e) = cpoms_qa::write::create_private_dir(out_dir) {
+        say!("error: cannot create the output folder {}: {}", out_dir.display(), cpoms_qa::read::io_reason(&e));
         return ExitCode::from(2);
     }
     let outcomes = cpoms_qa::write::convert_inputs(&inputs.files, target, out_dir, opts);
@@ -350,15 +365,17 @@ fn convert(paths: &[PathBuf], target: cpoms_qa::write::Target, out_dir: &std::pa
             Converted::Written(_) => written += 1,
             Converted::Unreadable(reason) => {
                 unreadable += 1;
-                eprintln!("{}: not converted: {reason}", input.source);
+                say!("{}: not converted: {reason}", input.source);
             }
             Converted::NotWritten(out, e) => {
                 not_written += 1;
-                eprintln!("{}: {} not written: {e}", input.source, out.display());
+                say!("{}: {} not written: {e}", input.source, out.display());
             }
         }
     }
-    eprintln!("converted {written} of {} files into {}", inputs.files.len() + inputs.missing.len(), out_dir.display());
+    if !quiet {
+        say!("converted {written} of {} files into {}", inputs.files.len() + inputs.missing.len(), out_dir.display());
+    }
     if not_written > 0 {
         ExitCode::from(2)
     } else if unreadable > 0 {
@@ -387,11 +404,11 @@ fn generate(count: usize, seed: u64, truth: bool, samples: bool, out_dir: &std::
     };
     match result {
         Ok(n) => {
-            eprintln!("wrote {n} returns into {}", out_dir.display());
+            say!("wrote {n} returns into {}", out_dir.display());
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             ExitCode::from(2)
         }
     }
@@ -450,7 +467,7 @@ fn report_passed_over(batch: &cpoms_qa::Batch) {
     // (the summary's Problems sheet lists every one).
     const SHOWN: usize = 10;
     for s in batch.skipped.iter().take(SHOWN) {
-        let _ = writeln!(err, "  {}: {}", s.source, s.kind);
+        let _ = writeln!(err, "  {}: {}", cpoms_qa::printable(&s.source), cpoms_qa::printable(&s.kind));
     }
     if batch.skipped.len() > SHOWN {
         let _ = writeln!(err, "  … and {} more", batch.skipped.len() - SHOWN);

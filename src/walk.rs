@@ -60,14 +60,9 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
         let source = path.to_string_lossy().into_owned();
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_dir(path, &mut inputs),
+            // A pipe or device given by name gets a failed record saying so (never opened).
             Ok(_) => inputs.files.push(Input { path: path.clone(), source }),
-            Err(e) => {
-                let reason = match e.kind() {
-                    std::io::ErrorKind::NotFound => "file or folder not found: check the path".to_string(),
-                    _ => format!("cannot open: {}", crate::read::io_reason(&e)),
-                };
-                inputs.missing.push(Missing { source, reason });
-            }
+            Err(e) => inputs.missing.push(Missing { source, reason: open_failure(path, &e) }),
         }
     }
     inputs.files.sort_by(|a, b| a.source.cmp(&b.source));
@@ -102,12 +97,26 @@ fn walk_dir(root: &Path, inputs: &mut Inputs) {
                 stack.push(path);
                 continue;
             }
-            // A symlink to a file is read; to a folder (or dangling) it is passed over.
-            let is_file = kind.is_file() || (kind.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_file()));
-            if !is_file {
+            if is_system_clutter(&name) {
                 continue;
             }
-            if is_lock_file(&name) || is_system_clutter(&name) {
+            // A symlink to a file is read; to a folder it is not followed. Anything else that is
+            // not a regular file (a pipe, a device, a dangling link, a loop of links) is listed
+            // as skipped, never opened (a pipe would block the run).
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => m,
+                Ok(m) if m.is_dir() && kind.is_symlink() => continue,
+                Ok(_) => {
+                    inputs.skipped.push(Skipped { source, kind: NOT_REGULAR.into() });
+                    continue;
+                }
+                Err(e) => {
+                    inputs.skipped.push(Skipped { source, kind: open_failure(&path, &e) });
+                    continue;
+                }
+            };
+            // A lock file is tiny; a large file named like one is a return someone saved so.
+            if is_lock_file(&name) && meta.len() <= LOCK_FILE_MAX_BYTES {
                 continue;
             }
             if name.starts_with("._") {
@@ -158,7 +167,55 @@ pub fn describe_extension(ext: &str) -> String {
     format!("{what} (.{ext}){advice}")
 }
 
-/// Office lock files (`~$name.docx`, `.~lock.name#`) are never returns.
+/// Why a path that is not a regular file cannot be read.
+pub const NOT_REGULAR: &str = "not a regular file (a pipe or device)";
+/// Why a symlink whose target is missing cannot be read.
+pub const DANGLING_LINK: &str = "a link to a file that does not exist";
+/// Why a symlink that leads back to itself cannot be read.
+pub const LINK_LOOP: &str = "a loop of links";
+
+/// Why `path` could not be opened (`e` from following it), in plain words: a dangling link and a
+/// loop of links are named as such rather than as "not found" or an OS error.
+pub fn open_failure(path: &Path, e: &std::io::Error) -> String {
+    if is_link_loop(e) {
+        return LINK_LOOP.into();
+    }
+    if e.kind() == std::io::ErrorKind::NotFound {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return DANGLING_LINK.into();
+        }
+        return "file or folder not found: check the path".into();
+    }
+    format!("cannot open: {}", crate::read::io_reason(e))
+}
+
+/// Why `path` is not a regular file that can be read, or `None` when it is one. Never opens it.
+pub fn not_a_file(path: &Path) -> Option<String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => None,
+        Ok(m) if m.is_dir() => Some("a folder, not a file".into()),
+        Ok(_) => Some(NOT_REGULAR.into()),
+        Err(e) => Some(open_failure(path, &e)),
+    }
+}
+
+fn is_link_loop(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// The largest file taken for an Office lock file: Word's are 162 bytes, LibreOffice's a line.
+pub const LOCK_FILE_MAX_BYTES: u64 = 4096;
+
+/// Office lock files (`~$name.docx`, `.~lock.name#`) are never returns (by name: under a folder,
+/// only files of at most [`LOCK_FILE_MAX_BYTES`] are ignored as lock files).
 pub fn is_lock_file(name: &str) -> bool {
     name.starts_with("~$") || name.starts_with(".~lock.")
 }
@@ -190,6 +247,64 @@ mod tests {
         assert!(inputs.missing[0].reason.contains("not found"));
         assert!(inputs.contains_file(&dir.join("sub/../a.docx")));
         assert!(!inputs.contains_file(&dir.join("photo.png")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_large_file_named_like_a_lock_file_is_read() {
+        let dir = std::env::temp_dir().join(format!("cpoms-walk-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("~$small.docx"), [0u8; 162]).unwrap();
+        std::fs::write(dir.join("~$real_form.docx"), vec![0u8; 41_000]).unwrap();
+        let inputs = collect(&[dir.clone()]);
+        let files: Vec<_> = inputs.files.iter().map(|i| i.path.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(files, ["~$real_form.docx"]);
+        assert!(inputs.skipped.is_empty(), "{:?}", inputs.skipped);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_devices_dangling_links_and_loops_are_listed_as_skipped() {
+        use std::os::unix::fs::symlink;
+        let dir = std::env::temp_dir().join(format!("cpoms-walk-odd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(dir.join("fifo.docx")).status();
+        let have_fifo = made.is_ok_and(|s| s.success());
+        symlink("/nonexistent/nothing.docx", dir.join("dangling.docx")).unwrap();
+        symlink("loopB.docx", dir.join("loopA.docx")).unwrap();
+        symlink("loopA.docx", dir.join("loopB.docx")).unwrap();
+        symlink("/dev/zero", dir.join("zero.txt")).unwrap();
+        symlink(".", dir.join("here")).unwrap();
+        let inputs = collect(&[dir.clone()]);
+        assert!(inputs.files.is_empty(), "{:?}", inputs.files);
+        let skipped: Vec<(String, &str)> = inputs
+            .skipped
+            .iter()
+            .map(|s| (Path::new(&s.source).file_name().unwrap().to_string_lossy().into_owned(), s.kind.as_str()))
+            .collect();
+        let mut expected = vec![
+            ("dangling.docx".to_string(), DANGLING_LINK),
+            ("loopA.docx".to_string(), LINK_LOOP),
+            ("loopB.docx".to_string(), LINK_LOOP),
+            ("zero.txt".to_string(), NOT_REGULAR),
+        ];
+        if have_fifo {
+            expected.push(("fifo.docx".to_string(), NOT_REGULAR));
+        }
+        expected.sort();
+        let mut skipped = skipped;
+        skipped.sort();
+        assert_eq!(skipped, expected);
+        // Given by name: a failed input with the same plain reason.
+        assert_eq!(not_a_file(&dir.join("loopA.docx")).as_deref(), Some(LINK_LOOP));
+        assert_eq!(not_a_file(&dir.join("dangling.docx")).as_deref(), Some(DANGLING_LINK));
+        assert_eq!(not_a_file(&dir.join("zero.txt")).as_deref(), Some(NOT_REGULAR));
+        let named = collect(&[dir.join("loopA.docx"), dir.join("dangling.docx")]);
+        let reasons: Vec<&str> = named.missing.iter().map(|m| m.reason.as_str()).collect();
+        assert_eq!(reasons, [DANGLING_LINK, LINK_LOOP]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

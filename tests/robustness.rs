@@ -355,3 +355,89 @@ fn redact_on_the_command_line_leaves_no_header_or_sign_off_name_in_the_output() 
         assert!(!text.contains(n.as_str()), "{n:?} left in the redacted output");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn pipes_devices_and_broken_links_given_by_name_fail_with_a_plain_reason() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("odd");
+    let fifo = dir.join("fifo.docx");
+    let have_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    symlink("/dev/zero", dir.join("zero.txt")).unwrap();
+    symlink("loopB.docx", dir.join("loopA.docx")).unwrap();
+    symlink("loopA.docx", dir.join("loopB.docx")).unwrap();
+    symlink("/nonexistent/x.docx", dir.join("dangling.docx")).unwrap();
+    let mut expected = vec![
+        ("zero.txt", "not a regular file (a pipe or device)"),
+        ("loopA.docx", "a loop of links"),
+        ("dangling.docx", "a link to a file that does not exist"),
+    ];
+    if have_fifo {
+        expected.push(("fifo.docx", "not a regular file (a pipe or device)"));
+    }
+    let paths: Vec<PathBuf> = expected.iter().map(|(name, _)| dir.join(name)).collect();
+    let start = Instant::now();
+    let batch = run(&paths, &Options::default());
+    assert!(start.elapsed().as_secs() < 5, "a pipe or device was opened: {:?}", start.elapsed());
+    for (name, reason) in &expected {
+        let r = batch.records.iter().find(|r| name_of(r) == *name).unwrap_or_else(|| panic!("{name}: no record"));
+        assert_eq!(r.status, Status::Failed, "{name}");
+        assert!(r.errors.iter().any(|e| e.contains(reason)), "{name}: {:?} should say {reason:?}", r.errors);
+    }
+    // A folder holding them lists each as skipped (stderr and the Problems sheet), reads none.
+    let out = cli().arg("extract").arg(&dir).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (name, reason) in &expected {
+        assert!(stderr.lines().any(|l| l.contains(name) && l.contains(reason)), "{name} not listed: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_reach_the_terminal_with_control_characters_escaped() {
+    let dir = temp_dir("esc");
+    let form = common::fixtures().join("bad/random_bytes.docx");
+    std::fs::copy(&form, dir.join("bad\u{1b}[31mred\r.docx")).unwrap();
+    std::fs::write(dir.join("evil\u{1b}]0;PWNED\u{7}.zip"), b"x").unwrap();
+    let raw = |bytes: &[u8]| bytes.iter().any(|&b| b == 0x1b || b == 0x07 || b == b'\r');
+    let out = cli().arg("extract").arg(&dir).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!raw(&out.stderr), "raw control characters on stderr: {stderr:?}");
+    assert!(stderr.contains("evil\\u{1b}]0;PWNED\\u{7}.zip"), "{stderr}");
+    assert!(!raw(&out.stdout), "the JSON escapes them itself");
+    let out = cli().arg("check").arg(dir.join("bad\u{1b}[31mred\r.docx")).output().unwrap();
+    assert!(!raw(&out.stdout) && !raw(&out.stderr), "check: {:?} {:?}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("bad\\u{1b}[31mred\\r.docx"));
+    let out = cli().args(["extract", "-o"]).arg(dir.join("no\u{1b}folder/x.json")).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!raw(&out.stderr), "error message: {:?}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn convert_creates_its_output_folder_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("convdir");
+    let forms = common::fixtures().join("forms");
+    let one = common::files_with_truth(&forms).into_iter().find(|p| p.extension().is_some_and(|e| e == "docx")).unwrap();
+    let out_dir = dir.join("new/converted");
+    let out = cli().args(["convert", "-q", "--to", "json", "-o"]).arg(&out_dir).arg(&one).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mode = std::fs::metadata(&out_dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the output folder is readable by the owner only");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn quiet_summarise_prints_nothing_on_stderr() {
+    let dir = temp_dir("quiet");
+    let forms = common::fixtures().join("forms");
+    let one = common::files_with_truth(&forms).into_iter().find(|p| p.extension().is_some_and(|e| e == "docx")).unwrap();
+    let out = cli().args(["summarise", "-q", "-o"]).arg(dir.join("summary.xlsx")).arg(&one).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "--quiet printed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("summary.xlsx").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -165,7 +165,11 @@ impl std::error::Error for ReadError {}
 /// Read a file into the document model, recognising its format by content.
 pub fn read_path(path: &Path, limits: &Limits) -> Result<(Format, Document), ReadError> {
     let deadline = Deadline::after(limits.max_time);
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Other(format!("cannot open the file: {}", io_reason(&e))))?;
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Other(crate::walk::open_failure(path, &e)))?;
+    if !meta.is_file() {
+        // A pipe or device is never opened: reading a pipe waits for a writer, a device never ends.
+        return Err(ReadError::Other(crate::walk::not_a_file(path).unwrap_or_else(|| crate::walk::NOT_REGULAR.into())));
+    }
     if meta.len() == 0 {
         return Err(ReadError::Empty);
     }

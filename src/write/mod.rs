@@ -97,6 +97,19 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     result.map_err(WriteError::Io)
 }
 
+/// Create the folder `path` (and any missing parents) readable by the owner only (0700 on Unix,
+/// whatever the umask); an existing folder is left as it is.
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}
+
 fn private_options() -> std::fs::OpenOptions {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
