@@ -93,6 +93,17 @@ fn install_quiet_panic_hook() {
 /// tests look for it to tell a reader bug from a plain failure.
 pub const UNEXPECTED: &str = "damaged in a way the reader did not expect";
 
+/// Run `work` with its panics caught and kept off stderr (a panic message can quote a file's
+/// text). `Err` carries where in the code the panic happened, when known.
+pub(crate) fn quietly<T>(work: impl FnOnce() -> T) -> Result<T, Option<String>> {
+    install_quiet_panic_hook();
+    let was_quiet = QUIET_PANICS.with(|q| q.replace(true));
+    PANIC_AT.with(|p| *p.borrow_mut() = None);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(work));
+    QUIET_PANICS.with(|q| q.set(was_quiet));
+    outcome.map_err(|_| PANIC_AT.with(|p| p.borrow_mut().take()))
+}
+
 /// Read and extract one file. Never panics: a panic inside a reader or the extractor becomes this
 /// file's failed record, so one bad file cannot stop the batch. Nothing is printed.
 pub fn process_file(path: &Path, source: &str, opts: &Options) -> Record {
@@ -103,15 +114,10 @@ pub fn process_file(path: &Path, source: &str, opts: &Options) -> Record {
 
 /// Run one file's work with its panics caught and kept off stderr.
 fn guarded(path: &Path, source: &str, work: impl FnOnce() -> Record) -> Record {
-    install_quiet_panic_hook();
-    let was_quiet = QUIET_PANICS.with(|q| q.replace(true));
-    PANIC_AT.with(|p| *p.borrow_mut() = None);
-    let outcome = panic::catch_unwind(AssertUnwindSafe(work));
-    QUIET_PANICS.with(|q| q.set(was_quiet));
-    match outcome {
+    match quietly(work) {
         Ok(record) => record,
-        Err(_) => {
-            let at = PANIC_AT.with(|p| p.borrow_mut().take()).map(|a| format!(" at {a}")).unwrap_or_default();
+        Err(at) => {
+            let at = at.map(|a| format!(" at {a}")).unwrap_or_default();
             Record::failed(
                 source,
                 claimed_format(path).as_str(),

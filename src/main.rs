@@ -190,6 +190,14 @@ fn plural(n: usize, noun: &str) -> String {
 }
 
 fn main() -> ExitCode {
+    let code = run_command();
+    // A file the watchdog gave up on may still be converting: stop LibreOffice and remove the
+    // copy of the return before the process ends (threads are not unwound at exit).
+    cpoms_qa::read::legacy::stop_all();
+    code
+}
+
+fn run_command() -> ExitCode {
     let cli = Cli::parse();
     let common = cli.common;
     if let Some(n) = common.threads {

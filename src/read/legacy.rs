@@ -157,9 +157,56 @@ impl Drop for ConversionSlot {
     }
 }
 
+/// Conversions under way: each one's temporary folder and, while LibreOffice runs, its process
+/// group. [`stop_all`] uses it when the program ends with conversions still running (a file
+/// given up on by the batch's watchdog), so no LibreOffice and no copy of a return is left.
+struct Active {
+    id: u64,
+    folder: PathBuf,
+    group: Option<u32>,
+}
+
+static ACTIVE: Mutex<Vec<Active>> = Mutex::new(Vec::new());
+/// Set by [`stop_all`]: no conversion starts after it.
+static STOPPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn active() -> std::sync::MutexGuard<'static, Vec<Active>> {
+    ACTIVE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Stop every LibreOffice conversion still running and remove their temporary folders. Called
+/// when the program ends; conversions asked for afterwards fail instead of starting.
+pub fn stop_all() {
+    STOPPED.store(true, Ordering::SeqCst);
+    let mut list = active();
+    for a in list.iter_mut() {
+        if let Some(group) = a.group.take() {
+            kill_group(group);
+        }
+    }
+    for a in list.iter() {
+        remove_folder(&a.folder);
+    }
+    list.clear();
+}
+
+/// Remove a conversion's folder; a LibreOffice process that was just killed may still be
+/// writing into it for a moment, so try again briefly.
+fn remove_folder(path: &Path) {
+    for attempt in 0..40 {
+        match std::fs::remove_dir_all(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound && attempt < 39 => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            _ => return,
+        }
+    }
+}
+
 /// A private temporary folder (0700), removed with everything in it when dropped.
 struct WorkDir {
     path: PathBuf,
+    id: u64,
 }
 
 impl WorkDir {
@@ -180,7 +227,10 @@ impl WorkDir {
                 builder.mode(0o700);
             }
             match builder.create(&path) {
-                Ok(()) => return Ok(WorkDir { path }),
+                Ok(()) => {
+                    active().push(Active { id: n, folder: path.clone(), group: None });
+                    return Ok(WorkDir { path, id: n });
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
                     return Err(ReadError::Other(format!(
@@ -194,9 +244,28 @@ impl WorkDir {
     }
 }
 
+impl WorkDir {
+    /// Record (or clear) the process group of the conversion running in this folder.
+    fn set_group(&self, group: Option<u32>) {
+        if let Some(a) = active().iter_mut().find(|a| a.id == self.id) {
+            a.group = group;
+        }
+    }
+}
+
 impl Drop for WorkDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        // Whatever happened (error, time-out, panic), nothing of the conversion survives it.
+        let group = {
+            let mut list = active();
+            let group = list.iter().find(|a| a.id == self.id).and_then(|a| a.group);
+            list.retain(|a| a.id != self.id);
+            group
+        };
+        if let Some(g) = group {
+            kill_group(g);
+        }
+        remove_folder(&self.path);
     }
 }
 
@@ -238,30 +307,42 @@ fn convert(program: &Path, input: &Path, format: Format, work: &WorkDir, limit: 
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    let mut child = cmd.spawn().map_err(|e| {
-        ReadError::NeedsTool(format!(
-            "LibreOffice could not be started ({}): check the LibreOffice install, or open the file in Word and save as .docx",
-            crate::read::io_reason(&e)
-        ))
-    })?;
+    let mut child = {
+        // Started and recorded under the registry's lock, so `stop_all` cannot miss it.
+        let mut list = active();
+        if STOPPED.load(Ordering::SeqCst) {
+            return Err(ReadError::TooSlow);
+        }
+        let child = cmd.spawn().map_err(|e| {
+            ReadError::NeedsTool(format!(
+                "LibreOffice could not be started ({}): check the LibreOffice install, or open the file in Word and save as .docx",
+                crate::read::io_reason(&e)
+            ))
+        })?;
+        if let Some(a) = list.iter_mut().find(|a| a.id == work.id) {
+            a.group = Some(child.id());
+        }
+        child
+    };
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) => {}
             Err(_) => {
-                stop(&mut child);
+                stop(&mut child, work);
                 return Err(ReadError::Other("lost track of the LibreOffice conversion".into()));
             }
         }
         if started.elapsed() > limit {
-            stop(&mut child);
+            stop(&mut child, work);
             return Err(ReadError::TooSlow);
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     // LibreOffice may leave helpers behind in the group even after a clean exit.
     stop_group(&child);
+    work.set_group(None);
     let docx = out_dir.join("input.docx");
     if docx.is_file() {
         Ok(docx)
@@ -274,16 +355,24 @@ fn convert(program: &Path, input: &Path, format: Format, work: &WorkDir, limit: 
     }
 }
 
-/// Stop a conversion: its process group (Unix), then the process itself, and reap it.
-fn stop(child: &mut Child) {
+/// Stop a conversion: its process group (Unix), then the process itself, and reap it. The
+/// group is signalled again after the leader is reaped: `oosplash` may have started a new
+/// `soffice.bin` (LibreOffice restarts itself once on a fresh profile) in between.
+fn stop(child: &mut Child, work: &WorkDir) {
     stop_group(child);
     let _ = child.kill();
     let _ = child.wait();
+    stop_group(child);
+    work.set_group(None);
+}
+
+fn stop_group(child: &Child) {
+    kill_group(child.id());
 }
 
 #[cfg(unix)]
-fn stop_group(child: &Child) {
-    let Ok(pid) = libc::pid_t::try_from(child.id()) else { return };
+fn kill_group(leader: u32) {
+    let Ok(pid) = libc::pid_t::try_from(leader) else { return };
     if pid > 1 {
         // SAFETY: kill(2) with a negative pid signals the process group this module created for
         // the conversion (process_group(0) made the child its leader); no memory is involved.
@@ -294,7 +383,7 @@ fn stop_group(child: &Child) {
 }
 
 #[cfg(not(unix))]
-fn stop_group(_child: &Child) {}
+fn kill_group(_leader: u32) {}
 
 /// A `file://` URL for LibreOffice's `-env:UserInstallation` (spaces and the like escaped).
 fn file_url(p: &Path) -> String {

@@ -414,10 +414,11 @@ fn ole_kind<R: Read + Seek>(mut r: R, ext: &str) -> Result<Format, ReadError> {
         return Err(ReadError::Encrypted);
     }
     if has("WordDocument") {
-        if word_fib_encrypted(&mut cfb) {
-            return Err(ReadError::Encrypted);
-        }
-        return Ok(Format::Doc);
+        return match word_fib(&mut cfb) {
+            Fib::Encrypted => Err(ReadError::Encrypted),
+            Fib::NotWord => Err(ReadError::Damaged("the Word document header is not valid".into())),
+            Fib::Plain | Fib::Unreadable => Ok(Format::Doc),
+        };
     }
     for stream in ["Workbook", "Book", "WORKBOOK", "BOOK"] {
         if has(stream) {
@@ -484,19 +485,37 @@ fn raw_directory_names(bytes: &[u8]) -> Vec<String> {
     names
 }
 
-/// Word's FIB says the document is encrypted or obfuscated (fEncrypted, fObfuscated).
-fn word_fib_encrypted<R: Read + Seek>(cfb: &mut cfb::CompoundFile<R>) -> bool {
-    let Ok(stream) = cfb.open_stream("/WordDocument") else { return false };
+/// What the start of a Word stream (its FIB) says.
+#[derive(Debug, PartialEq, Eq)]
+enum Fib {
+    /// A Word 6-2003 header with fEncrypted set (password or XOR obfuscation).
+    Encrypted,
+    /// A Word header, not encrypted.
+    Plain,
+    /// The stream does not start with a Word header (wIdent): random or damaged data.
+    NotWord,
+    /// The stream could not be read here: left to the converter.
+    Unreadable,
+}
+
+/// Word's FIB: wIdent 0xA5EC (Word 97+) or 0xA5DC (Word 6/95), flags at offset 10 with bit 8 =
+/// fEncrypted (fObfuscated, bit 15, only qualifies an encrypted file). The flags mean nothing
+/// unless the header is Word's, so random bytes are never taken for a password.
+fn word_fib<R: Read + Seek>(cfb: &mut cfb::CompoundFile<R>) -> Fib {
+    let Ok(stream) = cfb.open_stream("/WordDocument") else { return Fib::Unreadable };
     let mut fib = Vec::new();
     if stream.take(12).read_to_end(&mut fib).is_err() {
-        return false;
+        return Fib::Unreadable;
     }
-    match fib.get(10..12) {
-        Some([lo, hi]) => {
-            let flags = u16::from_le_bytes([*lo, *hi]);
-            flags & 0x0100 != 0 || flags & 0x8000 != 0
-        }
-        _ => false,
+    let (Some([i0, i1]), Some([lo, hi])) = (fib.get(0..2), fib.get(10..12)) else { return Fib::NotWord };
+    let ident = u16::from_le_bytes([*i0, *i1]);
+    if ident != 0xA5EC && ident != 0xA5DC {
+        return Fib::NotWord;
+    }
+    if u16::from_le_bytes([*lo, *hi]) & 0x0100 != 0 {
+        Fib::Encrypted
+    } else {
+        Fib::Plain
     }
 }
 
@@ -597,6 +616,30 @@ mod tests {
             .collect();
         let err = sniff_bytes(&random, "docx").unwrap_err();
         assert!(err.to_string().contains("random bytes"), "{err}");
+    }
+
+    /// An OLE container holding a WordDocument stream that starts with `head`.
+    fn ole_with_word_stream(head: &[u8]) -> Vec<u8> {
+        let mut cfb = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("cfb");
+        let mut stream = cfb.create_stream("/WordDocument").expect("stream");
+        let mut body = head.to_vec();
+        body.resize(4096, 0x5A);
+        stream.write_all(&body).expect("write");
+        drop(stream);
+        cfb.flush().expect("flush");
+        cfb.into_inner().into_inner()
+    }
+
+    #[test]
+    fn only_a_word_header_with_the_encrypted_bit_is_a_password() {
+        // Random bytes with bit 8 set where Word keeps its flags: damaged, not a password.
+        let garbage = ole_with_word_stream(&[0x12, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]);
+        assert!(matches!(ole_kind(std::io::Cursor::new(garbage), "doc"), Err(ReadError::Damaged(_))));
+        let encrypted = ole_with_word_stream(&[0xEC, 0xA5, 0xC1, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x01]);
+        assert_eq!(ole_kind(std::io::Cursor::new(encrypted), "doc"), Err(ReadError::Encrypted));
+        // fObfuscated without fEncrypted means nothing.
+        let plain = ole_with_word_stream(&[0xEC, 0xA5, 0xC1, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x80]);
+        assert_eq!(ole_kind(std::io::Cursor::new(plain), "doc"), Ok(Format::Doc));
     }
 
     #[test]

@@ -120,6 +120,16 @@ fn read_zip(path: &Path, bytes: Vec<u8>, format: Format, limits: &Limits, deadli
     }
 }
 
+/// Check that `bytes` is an .xlsx package within the limits before calamine opens it: declared
+/// and really inflated sizes under `Limits::max_inflated_bytes`, a workbook part present, and a
+/// shared-strings count no larger than the part can hold (calamine reserves room for the count).
+pub(crate) fn check_xlsx_package(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<(), ReadError> {
+    match inspect_zip(bytes, limits, deadline)? {
+        Package::Xlsx => xlsx::check_shared_strings_count(bytes),
+        _ => Err(ReadError::NotADocument("not an Excel workbook".into())),
+    }
+}
+
 /// Check the zip's declared sizes against the inflation limit and find what it holds.
 fn inspect_zip(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Package, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {

@@ -163,7 +163,7 @@ fn rich_cell(runs: &[RichRun], cell_format: &RunFormat, shading: Option<String>)
 /// calamine reserves room for the shared strings' declared `uniqueCount` before reading them; a
 /// forged count would ask for terabytes and abort the process. Refuse counts no real part could
 /// hold (each string takes at least `<si/>`, 5 bytes).
-fn check_shared_strings_count(bytes: &[u8]) -> Result<(), ReadError> {
+pub(super) fn check_shared_strings_count(bytes: &[u8]) -> Result<(), ReadError> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(()); // calamine will report the damage
     };
@@ -172,9 +172,12 @@ fn check_shared_strings_count(bytes: &[u8]) -> Result<(), ReadError> {
         if !entry.name_raw().to_ascii_lowercase().ends_with(b"sharedstrings.xml") {
             continue;
         }
-        let size = entry.size();
+        // The size the part really inflates to (the declared size can lie); the caller has
+        // already bounded the package's inflated total.
         let mut head = Vec::new();
-        let _ = entry.take(4096).read_to_end(&mut head);
+        let mut entry = entry;
+        let _ = (&mut entry).take(4096).read_to_end(&mut head);
+        let size = (head.len() as u64).saturating_add(std::io::copy(&mut entry, &mut std::io::sink()).unwrap_or(0));
         let head = String::from_utf8_lossy(&head);
         let Some(at) = head.find("uniqueCount=") else { continue };
         let digits: String = head[at + "uniqueCount=".len()..]

@@ -1,0 +1,85 @@
+//! A LibreOffice conversion that is stopped for taking too long leaves nothing behind: no
+//! LibreOffice process (soffice.bin is a grandchild of the program started) and no temporary
+//! folder holding a copy of the return. Its own test binary, so no other conversion runs at the
+//! same time and every `cpoms-qa-convert-<pid>-*` folder and process is this test's.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use cpoms_qa::model::Format;
+use cpoms_qa::read::{legacy, Deadline, Limits, ReadError};
+
+/// Folders in the temp folder made by this process's conversions.
+fn leftover_folders(prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| e.path())
+        .collect()
+}
+
+/// Live processes whose command line mentions `needle` (zombies have an empty command line).
+fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(e.path().join("cmdline")) else { continue };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(needle) {
+            found.push(format!("{name}: {cmdline}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn timed_out_conversion_leaves_no_process_and_no_copy() {
+    if legacy::find_office(None, std::env::var_os("PATH").as_deref()).is_none() {
+        eprintln!("LibreOffice not installed: conversion cleanup test skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("cpoms-qa-cleanup-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    // A \bin group declaring a gigabyte of binary data: LibreOffice spins on it for minutes.
+    let rtf = dir.join("stuck.rtf");
+    std::fs::write(&rtf, format!("{{\\rtf1\\ansi {{\\bin999999999 {}}}}}", "x".repeat(100))).expect("rtf");
+
+    let prefix = format!("cpoms-qa-convert-{}-", std::process::id());
+    let limits = Limits { convert_time: Duration::from_secs(2), ..Limits::default() };
+    let started = Instant::now();
+    let result = legacy::read(&rtf, Format::Rtf, &limits, &Deadline::after(limits.max_time));
+    assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
+    assert!(result.is_err(), "the stuck conversion must fail");
+    if let Err(e) = &result {
+        assert_eq!(*e, ReadError::TooSlow, "{e}");
+    }
+    assert_eq!(leftover_folders(&prefix), Vec::<PathBuf>::new(), "the copy of the return is removed");
+    assert_eq!(processes_mentioning(&prefix), Vec::<String>::new(), "LibreOffice is stopped");
+
+    // The program ending while a conversion runs (a file the batch's watchdog gave up on):
+    // `stop_all` stops LibreOffice and removes the copy at once.
+    let limits = Limits { convert_time: Duration::from_secs(120), ..Limits::default() };
+    let worker = {
+        let rtf = rtf.clone();
+        std::thread::spawn(move || legacy::read(&rtf, Format::Rtf, &limits, &Deadline::after(limits.max_time)))
+    };
+    let waiting = Instant::now();
+    while processes_mentioning(&prefix).iter().all(|p| !p.contains("soffice.bin")) {
+        assert!(waiting.elapsed() < Duration::from_secs(60), "LibreOffice never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("LibreOffice running after {:?}", waiting.elapsed());
+    legacy::stop_all();
+    assert_eq!(leftover_folders(&prefix), Vec::<PathBuf>::new(), "stop_all removes the copy of the return");
+    assert_eq!(processes_mentioning(&prefix), Vec::<String>::new(), "stop_all stops LibreOffice");
+    assert!(worker.join().expect("no panic").is_err());
+    // No conversion starts once the program is ending.
+    assert!(legacy::read(&rtf, Format::Rtf, &Limits::default(), &Deadline::after(Duration::from_secs(20))).is_err());
+    assert_eq!(leftover_folders(&prefix), Vec::<PathBuf>::new());
+    let _ = std::fs::remove_dir_all(&dir);
+}
