@@ -53,7 +53,7 @@ impl Default for Limits {
             max_text_bytes: 16 * 1024 * 1024,
             max_time: Duration::from_secs(20),
             soffice: None,
-            convert_time: Duration::from_secs(60),
+            convert_time: Duration::from_secs(30),
         }
     }
 }
