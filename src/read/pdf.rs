@@ -24,7 +24,9 @@ use crate::read::text::{clean_mark, row_number};
 use crate::read::{Deadline, Limits, ReadError};
 
 /// Longest time `pdftotext` may run on one file before it is stopped.
-const TOOL_TIME: Duration = Duration::from_secs(30);
+const TOOL_TIME: Duration = Duration::from_secs(15);
+/// The last page read: the form prints on about six; a 50,000-page PDF is not read to its end.
+const LAST_PAGE: &str = "40";
 /// Longest time each formatting helper (`pdftohtml`, `pdftocairo`) may run; without them the
 /// text is still read.
 const FORMAT_TIME: Duration = Duration::from_secs(10);
@@ -43,7 +45,7 @@ pub fn read(path: &Path, limits: &Limits, deadline: &Deadline) -> Result<Documen
 /// As [`read`], with the `pdftotext` program given (`None`: not installed).
 pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
     let tool = tool.ok_or_else(needs_tool)?;
-    let output = run_tool(tool, &["-bbox", "-enc", "UTF-8"], path, true, TOOL_TIME)?;
+    let output = run_tool(tool, &["-bbox", "-enc", "UTF-8", "-l", LAST_PAGE], path, true, TOOL_TIME)?;
     deadline.check()?;
     let mut pages = parse_bbox(&String::from_utf8_lossy(&output), deadline)?;
     if pages.iter().all(|p| p.words.is_empty()) {
@@ -54,7 +56,7 @@ pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &D
     // poppler-utils; without them the text is still read.
     let mut notes = Vec::new();
     match sibling_tool(tool, "pdftohtml") {
-        Some(t) => match run_tool(&t, &["-xml", "-i", "-zoom", "1", "-stdout", "-q", "-enc", "UTF-8"], path, false, FORMAT_TIME) {
+        Some(t) => match run_tool(&t, &["-xml", "-i", "-zoom", "1", "-stdout", "-q", "-enc", "UTF-8", "-l", LAST_PAGE], path, false, FORMAT_TIME) {
             Ok(xml) => apply_text_styles(&mut pages, &String::from_utf8_lossy(&xml), deadline)?,
             Err(_) => notes.push("PDF: bold and coloured text could not be read (pdftohtml failed)".to_string()),
         },
@@ -63,7 +65,7 @@ pub fn read_with(path: &Path, tool: Option<&Path>, limits: &Limits, deadline: &D
     deadline.check()?;
     let mut shades = Vec::new();
     match sibling_tool(tool, "pdftocairo") {
-        Some(t) => match run_tool(&t, &["-svg"], path, true, FORMAT_TIME) {
+        Some(t) => match run_tool(&t, &["-svg", "-l", LAST_PAGE], path, true, FORMAT_TIME) {
             Ok(svg) => {
                 let graphics = parse_svg(&String::from_utf8_lossy(&svg), deadline)?;
                 shades = apply_graphics(&mut pages, graphics);
