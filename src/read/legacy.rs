@@ -29,7 +29,7 @@ pub fn read(path: &Path, format: Format, limits: &Limits, deadline: &Deadline) -
     deadline.check()?;
     match format {
         Format::Doc => check_doc(path)?,
-        Format::Rtf => check_rtf(path)?,
+        Format::Rtf => check_rtf(path, limits)?,
         _ => return Err(ReadError::Other("not a legacy Word or RTF file".into())),
     }
     let program = find_office(limits.soffice.as_deref(), std::env::var_os("PATH").as_deref())
@@ -403,12 +403,69 @@ fn file_url(p: &Path) -> String {
 }
 
 /// An RTF file starts `{\rtf`; anything else given the name is not one.
-fn check_rtf(path: &Path) -> Result<(), ReadError> {
-    let mut head = [0u8; 5];
-    let mut f = std::fs::File::open(path).map_err(|e| ReadError::Other(crate::read::io_reason(&e)))?;
-    let n = f.read(&mut head).map_err(|e| ReadError::Other(crate::read::io_reason(&e)))?;
-    if head.get(..n) != Some(b"{\\rtf".as_slice()) {
+fn check_rtf(path: &Path, limits: &Limits) -> Result<(), ReadError> {
+    let f = std::fs::File::open(path).map_err(|e| ReadError::Other(crate::read::io_reason(&e)))?;
+    let mut bytes = Vec::new();
+    f.take(limits.max_file_bytes).read_to_end(&mut bytes).map_err(|e| ReadError::Other(crate::read::io_reason(&e)))?;
+    if !bytes.starts_with(b"{\\rtf") {
         return Err(ReadError::NotADocument("it is named as Rich Text but is not RTF".into()));
+    }
+    screen_rtf(&bytes, limits)
+}
+
+/// Most cell boundaries (`\cellx`) one RTF table row may define (the form's widest row has six).
+const MAX_RTF_ROW_CELLS: usize = 1000;
+
+/// Refuse, before LibreOffice spends its whole time limit on it, RTF that no return can be:
+/// binary data longer than the file (`\bin999999999` in a 100-byte file), a table row with
+/// thousands of columns, more cells or paragraphs than the readers' limits.
+fn screen_rtf(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let mut i = 0usize;
+    let (mut row_cells, mut cells, mut paragraphs) = (0usize, 0usize, 0usize);
+    while let Some(rel) = bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'\\')) {
+        i += rel + 1;
+        let word_start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_lowercase) {
+            i += 1;
+        }
+        let word = bytes.get(word_start..i).unwrap_or(&[]);
+        let num_start = i;
+        if bytes.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let number = std::str::from_utf8(bytes.get(num_start..i).unwrap_or(&[])).ok().and_then(|n| n.parse::<i64>().ok());
+        match word {
+            b"bin" => {
+                let n = usize::try_from(number.unwrap_or(0)).unwrap_or(usize::MAX);
+                if n > bytes.len().saturating_sub(i) {
+                    return Err(ReadError::Damaged("the Rich Text declares more binary data than the file holds".into()));
+                }
+                i = i.saturating_add(n);
+            }
+            b"trowd" => row_cells = 0,
+            b"cellx" => {
+                row_cells += 1;
+                if row_cells > MAX_RTF_ROW_CELLS {
+                    return Err(ReadError::TooLarge(format!("a table row with more than {MAX_RTF_ROW_CELLS} columns")));
+                }
+            }
+            b"cell" => {
+                cells += 1;
+                if cells > limits.max_cells {
+                    return Err(ReadError::TooLarge(format!("more than {} table cells", limits.max_cells)));
+                }
+            }
+            b"par" => {
+                paragraphs += 1;
+                if paragraphs > limits.max_paragraphs {
+                    return Err(ReadError::TooLarge(format!("more than {} paragraphs", limits.max_paragraphs)));
+                }
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
@@ -456,6 +513,21 @@ fn check_doc(path: &Path) -> Result<(), ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rtf_that_no_return_can_be_is_refused_before_libreoffice() {
+        let limits = Limits::default();
+        assert!(screen_rtf(br"{\rtf1\ansi {\pard Hello\par}}", &limits).is_ok());
+        let bin = br"{\rtf1\ansi {\bin999999999 xxxx}}";
+        assert!(matches!(screen_rtf(bin, &limits), Err(ReadError::Damaged(_))));
+        let ok_bin = br"{\rtf1\ansi {\bin4 xxxx}\par}";
+        assert!(screen_rtf(ok_bin, &limits).is_ok());
+        let wide = format!(r"{{\rtf1\ansi \trowd{}\row}}", r"\cellx100".repeat(MAX_RTF_ROW_CELLS + 1));
+        assert!(matches!(screen_rtf(wide.as_bytes(), &limits), Err(ReadError::TooLarge(_))));
+        let paras = format!(r"{{\rtf1 {}}}", r"\par".repeat(30));
+        let small = Limits { max_paragraphs: 20, ..Limits::default() };
+        assert!(matches!(screen_rtf(paras.as_bytes(), &small), Err(ReadError::TooLarge(_))));
+    }
 
     #[test]
     fn no_office_on_an_empty_path() {
