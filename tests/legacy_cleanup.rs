@@ -45,14 +45,16 @@ fn timed_out_conversion_leaves_no_process_and_no_copy() {
     }
     let dir = std::env::temp_dir().join(format!("cpoms-qa-cleanup-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    // A \bin group declaring a gigabyte of binary data: LibreOffice spins on it for minutes.
-    let rtf = dir.join("stuck.rtf");
+    // A \bin group declaring a gigabyte of binary data: LibreOffice spins on it for minutes. As
+    // Rich Text the reader's own screen refuses it before LibreOffice starts; read as a .doc that
+    // is no OLE file, it goes to LibreOffice, which sees the RTF inside and spins.
+    let rtf = dir.join("stuck.doc");
     std::fs::write(&rtf, format!("{{\\rtf1\\ansi {{\\bin999999999 {}}}}}", "x".repeat(100))).expect("rtf");
 
     let prefix = format!("cpoms-qa-convert-{}-", std::process::id());
     let limits = Limits { convert_time: Duration::from_secs(2), ..Limits::default() };
     let started = Instant::now();
-    let result = legacy::read(&rtf, Format::Rtf, &limits, &Deadline::after(limits.max_time));
+    let result = legacy::read(&rtf, Format::Doc, &limits, &Deadline::after(limits.max_time));
     assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
     assert!(result.is_err(), "the stuck conversion must fail");
     if let Err(e) = &result {
@@ -66,7 +68,7 @@ fn timed_out_conversion_leaves_no_process_and_no_copy() {
     let limits = Limits { convert_time: Duration::from_secs(120), ..Limits::default() };
     let worker = {
         let rtf = rtf.clone();
-        std::thread::spawn(move || legacy::read(&rtf, Format::Rtf, &limits, &Deadline::after(limits.max_time)))
+        std::thread::spawn(move || legacy::read(&rtf, Format::Doc, &limits, &Deadline::after(limits.max_time)))
     };
     let waiting = Instant::now();
     while processes_mentioning(&prefix).iter().all(|p| !p.contains("soffice.bin")) {
@@ -79,7 +81,7 @@ fn timed_out_conversion_leaves_no_process_and_no_copy() {
     assert_eq!(processes_mentioning(&prefix), Vec::<String>::new(), "stop_all stops LibreOffice");
     assert!(worker.join().expect("no panic").is_err());
     // No conversion starts once the program is ending.
-    assert!(legacy::read(&rtf, Format::Rtf, &Limits::default(), &Deadline::after(Duration::from_secs(20))).is_err());
+    assert!(legacy::read(&rtf, Format::Doc, &Limits::default(), &Deadline::after(Duration::from_secs(20))).is_err());
     assert_eq!(leftover_folders(&prefix), Vec::<PathBuf>::new());
     let _ = std::fs::remove_dir_all(&dir);
 }
