@@ -187,7 +187,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                         // Typed on the next line.
                         if let Some(next) = self.lines.get(i + 1).filter(|_| i + 1 < end) {
                             if !self.is_header_label(next) {
-                                value = clean_value(&next.text());
+                                value = clean_value(next.text());
                                 if value.is_some() {
                                     i += 1;
                                 }
@@ -591,7 +591,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
         for j in start + 1..end {
             let Some(l) = self.lines.get(j) else { break };
             let t = l.text();
-            if LEGEND.is_match(&t) || normalise(&t).is_empty() {
+            if LEGEND.is_match(t) || normalise(t).is_empty() {
                 continue;
             }
             if l.is_row() {
@@ -764,7 +764,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 if let Some(next) = self.lines.get(i + 1) {
                     let t = next.text();
                     if line_starts_with(next, "On completion").is_none() && line_starts_with(next, "Signed").is_none() {
-                        value = clean_value(&t);
+                        value = clean_value(t);
                     }
                 }
             }
