@@ -190,6 +190,14 @@ fn plural(n: usize, noun: &str) -> String {
 }
 
 fn main() -> ExitCode {
+    // Interrupted (Ctrl-C, or SIGTERM/SIGHUP from a closing terminal): LibreOffice runs in a
+    // process group of its own and would outlive us with a copy of a return in the temporary
+    // folder, so stop it and remove the copy first. (Outputs are only renamed into place once
+    // complete, so an interrupted run leaves no half-written workbook.)
+    let _ = ctrlc::set_handler(|| {
+        cpoms_qa::read::legacy::stop_all();
+        std::process::exit(130);
+    });
     let code = run_command();
     // A file the watchdog gave up on may still be converting: stop LibreOffice and remove the
     // copy of the return before the process ends (threads are not unwound at exit).

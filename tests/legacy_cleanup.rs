@@ -85,3 +85,53 @@ fn timed_out_conversion_leaves_no_process_and_no_copy() {
     assert_eq!(leftover_folders(&prefix), Vec::<PathBuf>::new());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Ctrl-C while LibreOffice converts a return: the program stops it and removes the copy of the
+/// return before exiting (LibreOffice runs in its own process group, so it would outlive us).
+#[cfg(unix)]
+#[test]
+fn interrupted_run_stops_libreoffice_and_removes_the_copy() {
+    if legacy::find_office(None, std::env::var_os("PATH").as_deref()).is_none() {
+        eprintln!("LibreOffice not installed: interrupt test skipped");
+        return;
+    }
+    let doc = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/forms"))
+        .expect("fixtures")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "doc"))
+        .expect("a .doc fixture");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cpoms-qa"))
+        .args(["--quiet", "extract"])
+        .arg(&doc)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run cpoms-qa");
+    let prefix = format!("cpoms-qa-convert-{}-", child.id());
+    let waiting = Instant::now();
+    let mut seen = false;
+    while waiting.elapsed() < Duration::from_secs(30) {
+        if processes_mentioning(&prefix).iter().any(|p| p.contains("soffice.bin")) {
+            seen = true;
+            break;
+        }
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if !seen {
+        let _ = child.kill();
+        let _ = child.wait();
+        eprintln!("the conversion finished before it could be interrupted: interrupt test skipped");
+        return;
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let exit = child.wait().expect("wait");
+    assert_eq!(exit.code(), Some(130), "interrupted runs exit 130");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(processes_mentioning(&prefix), Vec::<String>::new(), "LibreOffice is stopped");
+    assert_eq!(leftover_folders(&prefix), Vec::<PathBuf>::new(), "the copy of the return is removed");
+}
