@@ -231,12 +231,20 @@ fn workbook_from_truth_records() {
         assert_eq!(num(row.get(qcol["NO"])), Some(no as f64), "{id}");
         assert_eq!(num(row.get(qcol["Blank"])), Some(blank as f64), "{id}");
     }
-    // The dashboard's five questions are the Questions sheet's first five.
+    // The dashboard's five questions are the Questions sheet's first five, and any tied with the
+    // fifth.
     let (fh, _) = header(&rows, "Question");
     for i in 0..5 {
         let id = s(qdata[i].first());
         assert!(s(rows[fh + 1 + i].first()).starts_with(&format!("{id}: ")), "{id}");
     }
+    let share = |r: &Vec<Data>| num(r.get(qcol["% NO or blank"]));
+    let tied = qdata.iter().skip(5).take_while(|r| share(r) == share(&qdata[4])).count();
+    for i in 5..5 + tied {
+        let id = s(qdata[i].first());
+        assert!(s(rows[fh + 1 + i].first()).starts_with(&format!("{id}: ")), "tie {id} shown");
+    }
+    assert!(!s(rows[fh + 1 + 5 + tied].first()).contains(": "), "nothing after the ties");
     let files = rows.iter().find(|r| s(r.first()) == "Files read").unwrap();
     assert_eq!(num(files.get(1)), Some(records.len() as f64));
 

@@ -266,9 +266,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     }
 
     // Questions.
-    w.heading("The five questions most often answered NO or left blank", f)?;
+    w.heading("The five questions most often answered NO or left blank (ties at fifth place included)", f)?;
     w.header(&["Question", "NO", "Blank", "% NO or blank"], f)?;
-    for s in ctx.questions.iter().take(5) {
+    for s in worst_questions(&ctx.questions, 5) {
         let total = s.total().max(1) as f64;
         let r = w.line(&format!("{}: {}", s.question.id, s.question.wording), &[n(s.no), n(s.blank)], f)?;
         w.ws.write_number_with_format(r, 3, s.no_or_blank() as f64 / total, &f.percent)?;
@@ -351,4 +351,13 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         w.line_fmt(&format!("{}: poor (red counts elsewhere mean overdue)", span(opts.amber_max + 1, 5)), &f.red, &[], f)?;
     }
     Ok(())
+}
+
+/// The first `n` of `stats` (worst first), and any after them as bad as the n-th (a tie at the
+/// last place is shown, not cut by form order).
+pub fn worst_questions(stats: &[super::QuestionStat], n: usize) -> &[super::QuestionStat] {
+    let Some(last) = n.checked_sub(1).and_then(|i| stats.get(i)) else { return stats };
+    let same = |s: &super::QuestionStat| s.no_or_blank() * last.total().max(1) == last.no_or_blank() * s.total().max(1);
+    let end = n + stats.iter().skip(n).take_while(|s| last.no_or_blank() > 0 && same(s)).count();
+    stats.get(..end).unwrap_or(stats)
 }
