@@ -399,7 +399,12 @@ pub fn write_output(out: &Path, bytes: &[u8], inputs: &walk::Inputs) -> Result<(
             opts.mode(0o600);
         }
         match opts.open(&tmp) {
-            Ok(f) => break (tmp, f),
+            Ok(f) => {
+                if let Ok(mut unfinished) = UNFINISHED_OUTPUTS.lock() {
+                    unfinished.push(tmp.clone());
+                }
+                break (tmp, f);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
             Err(e) => return Err(fail("cannot create a file in that folder", &e)),
         }
@@ -413,7 +418,23 @@ pub fn write_output(out: &Path, bytes: &[u8], inputs: &walk::Inputs) -> Result<(
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    if let Ok(mut unfinished) = UNFINISHED_OUTPUTS.lock() {
+        unfinished.retain(|p| *p != tmp);
+    }
     result
+}
+
+/// Temporary output files still being written (they hold the returns' data).
+static UNFINISHED_OUTPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Remove the temporary files of outputs still being written: for an interrupted run, so no
+/// half-written copy of the data is left beside the output.
+pub fn remove_unfinished_outputs() {
+    if let Ok(mut unfinished) = UNFINISHED_OUTPUTS.lock() {
+        for path in unfinished.drain(..) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// The path a chain of symlinks at `path` ends at (which need not exist yet); `path` itself when
@@ -438,6 +459,24 @@ fn link_target(path: &Path) -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_output_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("cpoms-qa-unfinished-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A finished output is no longer listed.
+        let out = dir.join("done.json");
+        write_output(&out, b"{}", &walk::Inputs::default()).unwrap();
+        assert!(UNFINISHED_OUTPUTS.lock().unwrap().iter().all(|p| p.parent() != Some(dir.as_path())));
+        // One still being written is removed on interruption.
+        let tmp = dir.join(".half.xlsx.1.0.tmp");
+        std::fs::write(&tmp, b"half").unwrap();
+        UNFINISHED_OUTPUTS.lock().unwrap().push(tmp.clone());
+        remove_unfinished_outputs();
+        assert!(!tmp.exists());
+        assert!(out.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn a_panic_becomes_a_failed_record_naming_the_code_not_the_content() {

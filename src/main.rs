@@ -192,10 +192,11 @@ fn plural(n: usize, noun: &str) -> String {
 fn main() -> ExitCode {
     // Interrupted (Ctrl-C, or SIGTERM/SIGHUP from a closing terminal): LibreOffice runs in a
     // process group of its own and would outlive us with a copy of a return in the temporary
-    // folder, so stop it and remove the copy first. (Outputs are only renamed into place once
-    // complete, so an interrupted run leaves no half-written workbook.)
+    // folder, so stop it and remove the copy first; and remove an output's temporary file if one
+    // is being written (outputs are only renamed into place once complete).
     let _ = ctrlc::set_handler(|| {
         cpoms_qa::read::legacy::stop_all();
+        cpoms_qa::remove_unfinished_outputs();
         std::process::exit(130);
     });
     let code = run_command();
