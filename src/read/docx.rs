@@ -19,7 +19,7 @@ use quick_xml::NsReader;
 
 use crate::model::{Block, Cell, Document, Paragraph, Row, Run, RunFormat, RunKind, Table};
 use crate::read::zipped::{hostile_doctype, xml_text, Package};
-use crate::read::{Deadline, Limits, ReadError};
+use crate::read::{Deadline, Limits, ModelBudget, ReadError};
 
 const W_TRANSITIONAL: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const W_STRICT: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";
@@ -634,9 +634,8 @@ struct Parser<'a> {
     /// Open elements inside a skipped subtree.
     skip: usize,
     cells: usize,
-    /// Paragraphs opened and text bytes read so far (bounded by the limits).
-    paragraphs: usize,
-    text_bytes: usize,
+    /// Paragraphs opened and text read so far (bounded by the limits).
+    budget: ModelBudget,
     root_seen: bool,
     tracked: bool,
     deleted_rows: usize,
@@ -660,8 +659,7 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
         alts: Vec::new(),
         skip: 0,
         cells: 0,
-        paragraphs: 0,
-        text_bytes: 0,
+        budget: ModelBudget::default(),
         root_seen: false,
         tracked: false,
         deleted_rows: 0,
@@ -687,11 +685,11 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
             }
             Event::End(_) => p.end()?,
             Event::Text(t) if p.in_text() => {
-                p.count_text(t.len())?;
+                p.budget.text(t.len(), p.limits)?;
                 p.push_text(&t.xml10_content());
             }
             Event::CData(t) if p.in_text() => {
-                p.count_text(t.len())?;
+                p.budget.text(t.len(), p.limits)?;
                 p.push_text(&t.xml10_content());
             }
             Event::GeneralRef(r) if p.in_text() => {
@@ -1019,10 +1017,7 @@ impl<'a> Parser<'a> {
 
         let frame = match local {
             "p" => {
-                self.paragraphs += 1;
-                if self.paragraphs > self.limits.max_paragraphs {
-                    return Err(ReadError::TooLarge(format!("more than {} paragraphs", self.limits.max_paragraphs)));
-                }
+                self.budget.paragraph(self.limits)?;
                 let base = self.styles.paragraph_base(None);
                 self.nodes.push(Node::Para { para: Paragraph::default(), after: Vec::new(), base, shading: None, mark_deleted: false });
                 self.emit_pending_checkbox();
@@ -1323,15 +1318,6 @@ impl<'a> Parser<'a> {
     fn suppressed(&self) -> bool {
         self.fields.iter().any(|f| !f.in_result || f.checkbox || f.dropdown.is_some())
             || self.sdts.iter().any(|s| s.in_content && (s.checkbox.is_some() || s.placeholder))
-    }
-
-    /// Count `n` more bytes of text against the limit.
-    fn count_text(&mut self, n: usize) -> Result<(), ReadError> {
-        self.text_bytes = self.text_bytes.saturating_add(n);
-        if self.text_bytes > self.limits.max_text_bytes {
-            return Err(ReadError::TooLarge(format!("more than {} MB of text", self.limits.max_text_bytes / (1024 * 1024))));
-        }
-        Ok(())
     }
 
     fn push_text(&mut self, text: &str) {

@@ -19,7 +19,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::model::{Document, Format};
-use crate::read::{Deadline, Limits, ReadError};
+use crate::read::{Deadline, Limits, ModelBudget, ReadError};
 
 /// The programs that run LibreOffice headless, in the order they are looked for on the PATH.
 const PROGRAMS: &[&str] = &["soffice", "libreoffice"];
@@ -421,7 +421,8 @@ const MAX_RTF_ROW_CELLS: usize = 1000;
 /// thousands of columns, more cells or paragraphs than the readers' limits.
 fn screen_rtf(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     let mut i = 0usize;
-    let (mut row_cells, mut cells, mut paragraphs) = (0usize, 0usize, 0usize);
+    let (mut row_cells, mut cells) = (0usize, 0usize);
+    let mut budget = ModelBudget::default();
     while let Some(rel) = bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'\\')) {
         i += rel + 1;
         let word_start = i;
@@ -458,12 +459,7 @@ fn screen_rtf(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                     return Err(ReadError::TooLarge(format!("more than {} table cells", limits.max_cells)));
                 }
             }
-            b"par" => {
-                paragraphs += 1;
-                if paragraphs > limits.max_paragraphs {
-                    return Err(ReadError::TooLarge(format!("more than {} paragraphs", limits.max_paragraphs)));
-                }
-            }
+            b"par" => budget.paragraph(limits)?,
             _ => {}
         }
     }

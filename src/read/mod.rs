@@ -58,6 +58,34 @@ impl Default for Limits {
     }
 }
 
+/// What a reader has put into the document model so far, counted against the limits on
+/// paragraphs and text (one mechanism for every reader that builds paragraphs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModelBudget {
+    paragraphs: usize,
+    text_bytes: usize,
+}
+
+impl ModelBudget {
+    /// One more paragraph.
+    pub fn paragraph(&mut self, limits: &Limits) -> Result<(), ReadError> {
+        self.paragraphs += 1;
+        if self.paragraphs > limits.max_paragraphs {
+            return Err(ReadError::TooLarge(format!("more than {} paragraphs", limits.max_paragraphs)));
+        }
+        Ok(())
+    }
+
+    /// `n` more bytes of text.
+    pub fn text(&mut self, n: usize, limits: &Limits) -> Result<(), ReadError> {
+        self.text_bytes = self.text_bytes.saturating_add(n);
+        if self.text_bytes > limits.max_text_bytes {
+            return Err(ReadError::TooLarge(format!("more than {} MB of text", limits.max_text_bytes / (1024 * 1024))));
+        }
+        Ok(())
+    }
+}
+
 /// A deadline for one file's processing, checked by readers in their loops.
 ///
 /// It counts the processor time of the thread reading the file, not the clock on the wall, so

@@ -19,7 +19,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, XmlVersion};
 
 use crate::model::{Block, Cell, Document, Paragraph, Row, Run, RunFormat, RunKind, Table};
-use crate::read::{docx, zipped, Deadline, Limits, ReadError};
+use crate::read::{docx, zipped, Deadline, Limits, ModelBudget, ReadError};
 
 const NS_OFFICE: &str = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
 const NS_TEXT: &str = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
@@ -370,9 +370,8 @@ struct Parser<'a> {
     doc: Document,
     stack: Vec<Frame>,
     cells: usize,
-    /// Paragraphs opened and text bytes read so far (bounded by the limits).
-    paragraphs: usize,
-    text_bytes: usize,
+    /// Paragraphs opened and text read so far (bounded by the limits).
+    budget: ModelBudget,
     scope: Scope,
     pending_style: Option<PendingStyle>,
     /// Inside a checkbox control or placeholder: text is not read.
@@ -391,8 +390,7 @@ impl<'a> Parser<'a> {
             doc: Document::default(),
             stack: Vec::new(),
             cells: 0,
-            paragraphs: 0,
-            text_bytes: 0,
+            budget: ModelBudget::default(),
             scope: Scope::Content,
             pending_style: None,
             suppress: 0,
@@ -464,12 +462,12 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Event::Text(t) if skip == 0 => {
-                    self.count_text(t.len())?;
+                    self.budget.text(t.len(), self.limits)?;
                     let s = t.xml10_content();
                     self.text(&s, true);
                 }
                 Event::CData(t) if skip == 0 => {
-                    self.count_text(t.len())?;
+                    self.budget.text(t.len(), self.limits)?;
                     let s = t.xml10_content();
                     self.text(&s, true);
                 }
@@ -642,10 +640,7 @@ impl<'a> Parser<'a> {
 
             // ---- paragraphs and runs ----
             (Ns::Text, "p" | "h") => {
-                self.paragraphs += 1;
-                if self.paragraphs > self.limits.max_paragraphs {
-                    return Err(ReadError::TooLarge(format!("more than {} paragraphs", self.limits.max_paragraphs)));
-                }
+                self.budget.paragraph(self.limits)?;
                 let props = match attr(reader, e, Ns::Text, "style-name") {
                     Some(s) => self.styles.text_props(self.scope, Family::Paragraph, &s),
                     None => TextProps::default(),
@@ -827,15 +822,6 @@ impl<'a> Parser<'a> {
     /// A `table:covered-table-cell`: the continuation of a row-spanning cell becomes a
     /// `merged_above` cell (once, with the spanning cell's span), a horizontal continuation is
     /// dropped, so the row lines up with the grid exactly as the .docx reader's does.
-    /// Count `n` more bytes of text against the limit.
-    fn count_text(&mut self, n: usize) -> Result<(), ReadError> {
-        self.text_bytes = self.text_bytes.saturating_add(n);
-        if self.text_bytes > self.limits.max_text_bytes {
-            return Err(ReadError::TooLarge(format!("more than {} MB of text", self.limits.max_text_bytes / (1024 * 1024))));
-        }
-        Ok(())
-    }
-
     fn covered_cell(&mut self) -> Result<(), ReadError> {
         let Some(pos) = self.stack.iter().rposition(|f| matches!(f, Frame::Row(_))) else { return Ok(()) };
         let col = match self.stack.get(pos) {
