@@ -163,7 +163,7 @@ pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record
     // conversion itself, so no LibreOffice is left running), then read under max_time. (Only a
     // regular file is sniffed here: opening a pipe would wait for a writer.)
     let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
-    let legacy = regular && matches!(read::sniff::sniff_path(path), Ok(Format::Doc | Format::Rtf));
+    let legacy = regular && read::sniff::may_need_libreoffice(path);
     // The readers' own limit counts processor time; with more files read at once than there are
     // cores, each gets a share of a core, so the wall-clock backstop stretches to match.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);

@@ -54,6 +54,19 @@ pub fn format_from_extension(path: &Path) -> Format {
 }
 
 /// Sniff from any seekable reader.
+/// Whether the file may go to LibreOffice (an OLE container, which a .doc is, or Rich Text), from
+/// its first bytes only: for the batch's watchdog, which must not read every file twice.
+pub fn may_need_libreoffice(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut head = Vec::with_capacity(64);
+    if file.take(64).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let text = head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&head);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
+    head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) || text.get(start..).is_some_and(|t| t.starts_with(b"{\\rtf"))
+}
+
 pub fn sniff_reader<R: Read + Seek>(mut r: R, ext: &str) -> Result<Format, ReadError> {
     let io = |e: std::io::Error| ReadError::Other(format!("cannot read the file: {}", crate::read::io_reason(&e)));
     let mut head = Vec::with_capacity(HEAD_BYTES);
@@ -545,6 +558,23 @@ fn xls_has_filepass<R: Read + Seek>(cfb: &mut cfb::CompoundFile<R>, stream: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn libreoffice_candidates_by_their_first_bytes() {
+        let dir = std::env::temp_dir().join(format!("cpoms-qa-lo-head-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = |name: &str, bytes: &[u8]| {
+            let p = dir.join(name);
+            std::fs::write(&p, bytes).unwrap();
+            p
+        };
+        assert!(may_need_libreoffice(&file("a.doc", &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0])));
+        assert!(may_need_libreoffice(&file("b.docx", b"\xEF\xBB\xBF \r\n{\\rtf1\\ansi}")));
+        assert!(!may_need_libreoffice(&file("c.docx", b"PK\x03\x04rest")));
+        assert!(!may_need_libreoffice(&file("d.txt", b"CPOMS Quality Assurance Tool")));
+        assert!(!may_need_libreoffice(&dir.join("missing.doc")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     use std::io::Write;
 
     fn zip_with(parts: &[(&str, &[u8])]) -> Vec<u8> {
