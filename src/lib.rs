@@ -166,7 +166,7 @@ pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record
     let legacy = regular && read::sniff::may_need_libreoffice(path);
     // The readers' own limit counts processor time; with more files read at once than there are
     // cores, each gets a share of a core, so the wall-clock backstop stretches to match.
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cores = processor_cores();
     let share = u32::try_from(opts.threads.unwrap_or(cores).div_ceil(cores).max(1)).unwrap_or(u32::MAX);
     let limit = opts.limits.max_time.saturating_mul(share)
         + grace
@@ -188,6 +188,13 @@ pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record
             format!("the file could not be read: it is {UNEXPECTED}; open it and save it again, then retry (if it still fails, please report it with the file)"),
         ),
     }
+}
+
+/// The number of processor cores, asked once: the standard library reads the cgroup files
+/// under /proc and /sys on every call, three opens per file when asked per file.
+fn processor_cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 /// One file for a file thread: what [`process_file`] needs, and where its record goes.

@@ -22,7 +22,8 @@ const MAX_NAMES: usize = 100_000;
 /// The format of the file at `path`, by content; the extension only breaks ties.
 pub fn sniff_path(path: &Path) -> Result<Format, ReadError> {
     let file = std::fs::File::open(path).map_err(|e| ReadError::Other(format!("cannot open the file: {}", crate::read::io_reason(&e))))?;
-    sniff_reader(file, &extension(path))
+    // Buffered: listing a zip's parts reads each central-directory entry in small pieces.
+    sniff_reader(std::io::BufReader::new(file), &extension(path))
 }
 
 /// The format of an in-memory file (fuzzing, tests); `ext` is the lower-case extension without dot.
