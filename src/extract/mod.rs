@@ -392,7 +392,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 }
                 continue;
             };
-            let Some((q, how)) = match_question(&number, &qtext, section) else {
+            let Some(QuestionMatch { question: q, warning: how, strength }) = match_question(&number, &qtext, section) else {
                 if !qtext.trim().is_empty() || !number.is_empty() {
                     let what = if number.is_empty() { "a row".to_string() } else { format!("row {number}") };
                     if words_count(&qtext) >= 3 {
@@ -414,7 +414,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 last_q = None;
                 continue;
             }
-            if text::containment(&text::word_keys(&qtext), question_words(q)) >= 0.6 {
+            if strength >= 0.6 {
                 strong += 1;
             }
             seen.insert(q.id, i);
@@ -1432,19 +1432,35 @@ fn number_and_question(line: &Line) -> Option<(String, usize, String)> {
 
 /// Match a row to the catalogue by number and wording together. Returns the question and, when
 /// the match needed judgement, a warning saying what was seen.
-fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static catalogue::Question, Option<String>)> {
+/// A form row matched to a catalogue question.
+struct QuestionMatch {
+    question: &'static catalogue::Question,
+    /// Said in the record's warnings (a row matched by wording despite its number, say).
+    warning: Option<String>,
+    /// How much of the question's wording the whole row holds (0 to 1): a form whose rows are
+    /// mostly strong matches is the July 2019 form.
+    strength: f64,
+}
+
+fn match_question(number: &str, qtext: &str, section: u8) -> Option<QuestionMatch> {
     // The row's words split once; each question's wording was split once for the whole run.
     let all_words = text::word_keys(qtext);
-    let first_line_words = text::word_keys(qtext.lines().next().unwrap_or(""));
+    let first_line = qtext.lines().next().unwrap_or("");
+    let first_line_words = (first_line.len() != qtext.len()).then(|| text::word_keys(first_line));
     let score = |q: &catalogue::Question| {
         let wording = question_words(q);
-        text::containment(&all_words, wording).max(text::containment(&first_line_words, wording))
+        let all = text::containment(&all_words, wording);
+        first_line_words.as_ref().map_or(all, |first| all.max(text::containment(first, wording)))
+    };
+    let found = |question: &'static catalogue::Question, warning: Option<String>| {
+        let strength = text::containment(&all_words, question_words(question));
+        Some(QuestionMatch { question, warning, strength })
     };
     let by_number = catalogue::question(number);
     // The usual case, a row numbered and worded as on the form, needs no scan of every question.
     if let Some(q) = by_number {
         if score(q) >= 0.5 {
-            return Some((q, None));
+            return found(q, None);
         }
     }
     let mut best: Option<(&'static catalogue::Question, f64)> = None;
@@ -1461,13 +1477,13 @@ fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static ca
     if let Some(q) = by_number {
         let s = score(q);
         if s >= 0.5 || (s >= best_s - 0.05 && s > 0.2) {
-            return Some((q, None));
+            return found(q, None);
         }
     }
     // "9.1" written for 9.10 (a number cell in a spreadsheet).
     if let Some(q) = catalogue::question(&format!("{number}0")) {
         if score(q) >= 0.6 {
-            return Some((q, None));
+            return found(q, None);
         }
     }
     if best_s >= 0.75 {
@@ -1476,12 +1492,12 @@ fn match_question(number: &str, qtext: &str, section: u8) -> Option<(&'static ca
         } else {
             Some(format!("row {}: numbered {number} on this form; matched to question {} by its wording", best_q.id, number))
         };
-        return Some((best_q, warning));
+        return found(best_q, warning);
     }
     if let Some(q) = by_number {
         // Reworded: trust the number only inside its own section, or with some wording in common.
         if q.section == section || score(q) >= 0.3 {
-            return Some((q, Some(format!("row {}: wording differs from the July 2019 form; matched by its number", q.id))));
+            return found(q, Some(format!("row {}: wording differs from the July 2019 form; matched by its number", q.id)));
         }
     }
     None

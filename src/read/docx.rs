@@ -548,13 +548,17 @@ struct Namespaces {
     /// (prefix, namespace, depth of the declaring element); an empty prefix is the default.
     bindings: Vec<(Box<[u8]>, Ns, usize)>,
     depth: usize,
+    /// The last prefix resolved and its namespace (cleared whenever the bindings change).
+    last: Option<(Box<[u8]>, Ns)>,
 }
 
 impl Namespaces {
     /// An element starts: take its declarations into scope and resolve its name.
     fn open(&mut self, e: &BytesStart) -> Ns {
         self.depth += 1;
-        if memchr::memmem::find(e.attributes_raw().as_bytes(), b"xmlns").is_some() {
+        static XMLNS: std::sync::LazyLock<memchr::memmem::Finder<'static>> = std::sync::LazyLock::new(|| memchr::memmem::Finder::new("xmlns"));
+        if XMLNS.find(e.attributes_raw().as_bytes()).is_some() {
+            self.last = None;
             for a in e.attributes().with_checks(false).flatten() {
                 let key = a.key.as_ref().as_bytes();
                 let prefix = match key.strip_prefix(b"xmlns") {
@@ -568,13 +572,22 @@ impl Namespaces {
         let name = e.name();
         let name = name.as_ref().as_bytes();
         let prefix = name.iter().position(|&b| b == b':').and_then(|i| name.get(..i)).unwrap_or(&[]);
-        self.bindings.iter().rev().find(|(p, _, _)| p.as_ref() == prefix).map_or(Ns::Other, |b| b.1)
+        // Nearly every element of a part has the same prefix as the one before it.
+        if let Some((p, ns)) = &self.last {
+            if p.as_ref() == prefix {
+                return *ns;
+            }
+        }
+        let ns = self.bindings.iter().rev().find(|(p, _, _)| p.as_ref() == prefix).map_or(Ns::Other, |b| b.1);
+        self.last = Some((prefix.into(), ns));
+        ns
     }
 
     /// An element ends (an empty element ends as soon as it starts).
     fn close(&mut self) {
         while self.bindings.last().is_some_and(|b| b.2 >= self.depth) {
             self.bindings.pop();
+            self.last = None;
         }
         self.depth = self.depth.saturating_sub(1);
     }
