@@ -1,6 +1,8 @@
 //! Shared workbook pieces: the formats (one place for colours), cell values, and a table writer
 //! that gives every sheet the same frozen header, filter, widths and print setup.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet, XlsxError};
 
@@ -142,9 +144,9 @@ pub fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, wrap: boo
     match cell {
         Cell::Blank => {}
         Cell::Text(s) => {
-            // Excel's cell limit is 32,767 characters.
-            let s: String = s.chars().take(32_000).collect();
-            ws.write_string_with_format(row, col, s, if wrap { &f.wrap } else { &f.plain })?;
+            // Excel's cell limit is 32,767 characters (a text of at most 32,000 bytes is within it).
+            let s: Cow<str> = if s.len() <= 32_000 { Cow::Borrowed(s) } else { Cow::Owned(s.chars().take(32_000).collect()) };
+            ws.write_string_with_format(row, col, s.as_ref(), if wrap { &f.wrap } else { &f.plain })?;
         }
         Cell::Num(n) => {
             ws.write_number_with_format(row, col, *n, &f.plain)?;
