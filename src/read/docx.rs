@@ -539,60 +539,61 @@ fn ns_of_uri(uri: &[u8]) -> Ns {
     }
 }
 
-/// The namespace prefixes in scope while a part is parsed. quick-xml's `NsReader` scans every
-/// element's attributes for declarations and resolves through a general resolver, about a tenth of
-/// the Word reader's time; a part declares its namespaces on its root, so only an element whose
-/// tag holds `xmlns` is scanned, and a prefix is looked up in a short list (innermost first).
+/// The namespace prefixes in scope while a part is parsed: quick-xml's own resolver (its rules:
+/// at most 128 bindings in scope, the reserved `xml`/`xmlns` prefixes), but consulted less.
+/// `NsReader` scans every tag's attributes for declarations and resolves every name, about a
+/// tenth of the Word reader's time; a part declares its namespaces on its root, so only a tag
+/// holding `xmlns` is handed to the resolver, and a name with the same prefix as the one before
+/// it reuses that answer.
 #[derive(Default)]
 struct Namespaces {
-    /// (prefix, namespace, depth of the declaring element); an empty prefix is the default.
-    bindings: Vec<(Box<[u8]>, Ns, usize)>,
-    depth: usize,
-    /// The last prefix resolved and its namespace (cleared whenever the bindings change).
+    resolver: quick_xml::name::NamespaceResolver,
+    /// Per open element: whether it was handed to the resolver (and must be popped from it).
+    pushed: Vec<bool>,
+    /// The last name's prefix (up to and with its colon; empty for none) and its namespace,
+    /// forgotten whenever the bindings change.
     last: Option<(Box<[u8]>, Ns)>,
 }
 
 impl Namespaces {
-    /// An element starts: take its declarations into scope and resolve its name.
-    fn open(&mut self, e: &BytesStart) -> Ns {
-        self.depth += 1;
+    /// An element starts: take its declarations into scope and resolve its name. An error is a
+    /// declaration XML forbids or too many bindings, as `NsReader` reports them.
+    fn open(&mut self, e: &BytesStart) -> Result<Ns, quick_xml::name::NamespaceError> {
         static XMLNS: std::sync::LazyLock<memchr::memmem::Finder<'static>> = std::sync::LazyLock::new(|| memchr::memmem::Finder::new("xmlns"));
-        if XMLNS.find(e.attributes_raw().as_bytes()).is_some() {
+        // Without "xmlns" in the tag the resolver would find no declaration in it.
+        let declares = XMLNS.find(e.attributes_raw().as_bytes()).is_some();
+        if declares {
             self.last = None;
-            for a in e.attributes().with_checks(false).flatten() {
-                let key = a.key.as_ref().as_bytes();
-                let prefix = match key.strip_prefix(b"xmlns") {
-                    Some([]) => &[][..],
-                    Some([b':', rest @ ..]) => rest,
-                    _ => continue,
-                };
-                self.bindings.push((prefix.into(), ns_of_uri(a.value.as_bytes()), self.depth));
-            }
+            // Pushed before the check, so `close` pops it even when it fails.
+            self.pushed.push(true);
+            self.resolver.push(e)?;
+        } else {
+            self.pushed.push(false);
         }
         let name = e.name();
-        let name = name.as_ref().as_bytes();
-        let prefix = name.iter().position(|&b| b == b':').and_then(|i| name.get(..i)).unwrap_or(&[]);
-        // Nearly every element of a part has the same prefix as the one before it.
+        let bytes = name.as_ref().as_bytes();
+        let prefix = bytes.iter().position(|&b| b == b':').and_then(|i| bytes.get(..=i)).unwrap_or(&[]);
         if let Some((p, ns)) = &self.last {
             if p.as_ref() == prefix {
-                return *ns;
+                return Ok(*ns);
             }
         }
-        let ns = self.bindings.iter().rev().find(|(p, _, _)| p.as_ref() == prefix).map_or(Ns::Other, |b| b.1);
+        let ns = match self.resolver.resolve_element(name).0 {
+            ResolveResult::Bound(uri) => ns_of_uri(uri.as_ref().as_bytes()),
+            _ => Ns::Other,
+        };
         self.last = Some((prefix.into(), ns));
-        ns
+        Ok(ns)
     }
 
     /// An element ends (an empty element ends as soon as it starts).
     fn close(&mut self) {
-        while self.bindings.last().is_some_and(|b| b.2 >= self.depth) {
-            self.bindings.pop();
+        if self.pushed.pop() == Some(true) {
+            self.resolver.pop();
             self.last = None;
         }
-        self.depth = self.depth.saturating_sub(1);
     }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // The part parser
@@ -731,13 +732,13 @@ pub(crate) fn parse_part(xml: &str, kind: PartKind, styles: &Styles, limits: &Li
         let ev = reader.read_event().map_err(|e| malformed(kind, &e))?;
         match ev {
             Event::Start(e) => {
-                let ns = namespaces.open(&e);
+                let ns = namespaces.open(&e).map_err(|_| not_well_formed(kind))?;
                 p.start(ns, &e, false)?;
             }
             Event::Empty(e) => {
-                let ns = namespaces.open(&e);
+                let ns = namespaces.open(&e).map_err(|_| not_well_formed(kind));
                 namespaces.close();
-                p.start(ns, &e, true)?;
+                p.start(ns?, &e, true)?;
             }
             Event::End(_) => {
                 namespaces.close();
@@ -817,8 +818,12 @@ fn malformed(kind: PartKind, e: &quick_xml::Error) -> ReadError {
     if cut {
         ReadError::Damaged(format!("the {} ends before its XML is complete (cut short)", part_name(kind)))
     } else {
-        ReadError::Damaged(format!("the {} is not well-formed XML", part_name(kind)))
+        not_well_formed(kind)
     }
+}
+
+fn not_well_formed(kind: PartKind) -> ReadError {
+    ReadError::Damaged(format!("the {} is not well-formed XML", part_name(kind)))
 }
 
 impl<'a> Parser<'a> {
@@ -1569,6 +1574,16 @@ mod tests {
         // element or a closed one is unbound after it; an inner default namespace is undone.
         let scoped = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r xmlns:w="urn:other"><w:t>rebound</w:t></w:r><w:r><w:t>back</w:t></w:r><w:r><q:x xmlns:q="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/><q:t>unbound</q:t></w:r><w:r><t xmlns="http://schemas.openxmlformats.org/wordprocessingml/2006/main">default</t><t>none</t></w:r></w:p></w:body></w:document>"#;
         assert_eq!(text_of(&parse_with(scoped, &Limits::default()).unwrap()), ["backdefault"]);
+        // quick-xml's rules hold as with its NsReader: more than 128 bindings in scope, or a
+        // reserved prefix rebound, is not well-formed (and costs nothing to refuse).
+        let many: String = (0..130).map(|i| format!(r#" xmlns:p{i}="urn:p{i}""#)).collect();
+        let crowded = format!(r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"{many}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>"#);
+        assert!(matches!(parse_with(&crowded, &Limits::default()), Err(ReadError::Damaged(why)) if why.contains("not well-formed")));
+        let reserved = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p xmlns:xml="urn:other"><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>"#;
+        assert!(matches!(parse_with(reserved, &Limits::default()), Err(ReadError::Damaged(why)) if why.contains("not well-formed")));
+        // An empty prefix (":p") is not the default namespace.
+        let empty_prefix = r#"<document xmlns="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><body><p><r><t>kept</t></r><:r><t>dropped</t></:r></p></body></document>"#;
+        assert_eq!(text_of(&parse_with(empty_prefix, &Limits::default()).unwrap()), ["kept"]);
     }
 
     #[test]
