@@ -125,7 +125,7 @@ fn read_zip(path: &Path, bytes: Vec<u8>, format: Format, limits: &Limits, deadli
 /// shared-strings count no larger than the part can hold (calamine reserves room for the count).
 pub(crate) fn check_xlsx_package(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<(), ReadError> {
     match inspect_zip(bytes, limits, deadline)? {
-        Package::Xlsx => xlsx::check_shared_strings_count(bytes),
+        Package::Xlsx => xlsx::check_shared_strings_count(bytes, limits),
         _ => Err(ReadError::NotADocument("not an Excel workbook".into())),
     }
 }

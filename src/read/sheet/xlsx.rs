@@ -6,7 +6,7 @@
 //! here too and a cell whose text matches a rich string gets that string's runs.
 
 use std::collections::HashMap;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{Cursor, Read};
 
 use calamine::{DataRef, FillPattern, Reader, SheetType, Style, Xlsx, XlsxError};
 use quick_xml::events::Event;
@@ -20,8 +20,10 @@ use crate::read::{Deadline, Limits, ReadError};
 const MAX_RICH: usize = 10_000;
 
 pub fn read(bytes: Vec<u8>, limits: &Limits, deadline: &Deadline) -> Result<Document, ReadError> {
-    check_shared_strings_count(&bytes)?;
-    let rich = rich_strings(&bytes, limits, deadline).unwrap_or_default();
+    // The shared strings are inflated once here, for the count check and for rich text.
+    let shared = shared_strings(&bytes, limits)?;
+    let rich = shared.as_deref().and_then(|xml| rich_strings(xml, deadline)).unwrap_or_default();
+    drop(shared);
     deadline.check()?;
     let mut wb: Xlsx<Cursor<Vec<u8>>> = Xlsx::new(Cursor::new(bytes)).map_err(open_error)?;
     let sheets = wb.sheets_metadata().to_vec();
@@ -163,47 +165,56 @@ fn rich_cell(runs: &[RichRun], cell_format: &RunFormat, shading: Option<String>)
 /// calamine reserves room for the shared strings' declared `uniqueCount` before reading them; a
 /// forged count would ask for terabytes and abort the process. Refuse counts no real part could
 /// hold (each string takes at least `<si/>`, 5 bytes).
-pub(super) fn check_shared_strings_count(bytes: &[u8]) -> Result<(), ReadError> {
+pub(super) fn check_shared_strings_count(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    shared_strings(bytes, limits).map(drop)
+}
+
+/// Every shared-strings part checked for a forged count (see [`check_shared_strings_count`]);
+/// the first returned inflated, or `None` when there is none or it could not be inflated whole.
+fn shared_strings(bytes: &[u8], limits: &Limits) -> Result<Option<Vec<u8>>, ReadError> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(()); // calamine will report the damage
+        return Ok(None); // calamine will report the damage
     };
+    let mut first: Option<Option<Vec<u8>>> = None;
     for i in 0..zip.len() {
-        let Ok(entry) = zip.by_index(i) else { continue };
+        let Ok(mut entry) = zip.by_index(i) else { continue };
         if !entry.name_raw().to_ascii_lowercase().ends_with(b"sharedstrings.xml") {
             continue;
         }
         // The size the part really inflates to (the declared size can lie); the caller has
-        // already bounded the package's inflated total.
-        let mut head = Vec::new();
-        let mut entry = entry;
-        let _ = (&mut entry).take(4096).read_to_end(&mut head);
-        let size = (head.len() as u64).saturating_add(std::io::copy(&mut entry, &mut std::io::sink()).unwrap_or(0));
-        let head = String::from_utf8_lossy(&head);
-        let Some(at) = head.find("uniqueCount=") else { continue };
-        let digits: String = head[at + "uniqueCount=".len()..]
-            .chars()
-            .skip(1)
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        let count: u128 = digits.parse().unwrap_or(0);
-        if digits.len() > 20 || count > u128::from(size / 5 + 16) {
-            return Err(ReadError::Damaged(
-                "the workbook's shared-strings part declares more strings than it holds".into(),
-            ));
+        // already bounded the package's inflated total. A part that fails to inflate counts only
+        // what came before the damage, up to its head.
+        let mut xml = Vec::new();
+        let whole = (&mut entry).take(limits.max_inflated_bytes).read_to_end(&mut xml).is_ok();
+        let size = if whole { xml.len() } else { xml.len().min(4096) } as u64;
+        let head = String::from_utf8_lossy(xml.get(..4096).unwrap_or(&xml));
+        if let Some(at) = head.find("uniqueCount=") {
+            let digits: String = head[at + "uniqueCount=".len()..]
+                .chars()
+                .skip(1)
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            let count: u128 = digits.parse().unwrap_or(0);
+            if digits.len() > 20 || count > u128::from(size / 5 + 16) {
+                return Err(ReadError::Damaged(
+                    "the workbook's shared-strings part declares more strings than it holds".into(),
+                ));
+            }
+        }
+        if first.is_none() {
+            first = Some(whole.then_some(xml));
         }
     }
-    Ok(())
+    Ok(first.flatten())
 }
 
 /// Shared strings made of several runs with their own fonts, keyed by their full text as calamine
 /// gives it. Errors just mean no rich text (calamine reads the values).
-fn rich_strings(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Option<HashMap<String, Vec<RichRun>>> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let index = (0..zip.len()).find(|&i| {
-        zip.by_index_raw(i).is_ok_and(|e| e.name_raw().to_ascii_lowercase().ends_with(b"sharedstrings.xml"))
-    })?;
-    let entry = zip.by_index(index).ok()?;
-    let mut xml = quick_xml::Reader::from_reader(BufReader::new(entry.take(limits.max_inflated_bytes)));
+fn rich_strings(part: &[u8], deadline: &Deadline) -> Option<HashMap<String, Vec<RichRun>>> {
+    // Only a string with run properties (`<rPr>`) is kept: without any, nothing need be parsed.
+    static RPR: std::sync::LazyLock<memchr::memmem::Finder<'static>> = std::sync::LazyLock::new(|| memchr::memmem::Finder::new("rPr"));
+    RPR.find(part)?;
+    let mut xml = quick_xml::Reader::from_reader(part);
     let mut out: HashMap<String, Vec<RichRun>> = HashMap::new();
     let mut buf = Vec::new();
     // Current <si>: its runs; current <r>: its format; inside <t> (and whether to keep spaces).
