@@ -14,6 +14,7 @@
 //! }
 //! ```
 
+mod batch;
 pub mod catalogue;
 pub mod check;
 pub mod dates;
@@ -30,11 +31,10 @@ pub mod write;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::sync::Once;
 use std::time::Duration;
 
-use rayon::prelude::*;
 
 use crate::model::Format;
 use crate::read::ReadError;
@@ -158,6 +158,28 @@ fn claimed_format(path: &Path) -> Format {
 /// File threads are kept and reused (see [`file_thread`]): starting a thread per file cost about
 /// as much as unzipping the file.
 pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record {
+    let limit = watch_limit(path, opts);
+    let (reply, answer) = mpsc::channel();
+    let job = FileJob { path: path.to_path_buf(), source: source.to_string(), opts: opts.clone(), reply };
+    if let Err(job) = file_thread::run(job) {
+        // No thread to spare: read it here, relying on the readers' own deadline checks.
+        return process_file(&job.path, &job.source, &job.opts);
+    }
+    match answer.recv_timeout(limit) {
+        Ok(record) => record,
+        Err(mpsc::RecvTimeoutError::Timeout) => too_slow(path, source),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Record::failed(
+            source,
+            claimed_format(path).as_str(),
+            format!("the file could not be read: it is {UNEXPECTED}; open it and save it again, then retry (if it still fails, please report it with the file)"),
+        ),
+    }
+}
+
+/// How long the batch waits for one file before giving up on it: the readers' own limit
+/// (`max_time`, processor time) as wall-clock time, stretched when more files are read at once
+/// than there are cores, plus a grace, plus LibreOffice's limit when the file may need converting.
+fn watch_limit(path: &Path, opts: &Options) -> Duration {
     let grace = Duration::from_secs(5);
     // A legacy file is converted by LibreOffice first, under its own limit (the reader stops the
     // conversion itself, so no LibreOffice is left running), then read under max_time. (Only a
@@ -168,26 +190,12 @@ pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record
     // cores, each gets a share of a core, so the wall-clock backstop stretches to match.
     let cores = processor_cores();
     let share = u32::try_from(opts.threads.unwrap_or(cores).div_ceil(cores).max(1)).unwrap_or(u32::MAX);
-    let limit = opts.limits.max_time.saturating_mul(share)
-        + grace
-        + if legacy { opts.limits.convert_time } else { Duration::ZERO };
-    let (reply, answer) = mpsc::channel();
-    let job = FileJob { path: path.to_path_buf(), source: source.to_string(), opts: opts.clone(), reply };
-    if let Err(job) = file_thread::run(job) {
-        // No thread to spare: read it here, relying on the readers' own deadline checks.
-        return process_file(&job.path, &job.source, &job.opts);
-    }
-    match answer.recv_timeout(limit) {
-        Ok(record) => record,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            Record::failed(source, claimed_format(path).as_str(), ReadError::TooSlow.to_string())
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => Record::failed(
-            source,
-            claimed_format(path).as_str(),
-            format!("the file could not be read: it is {UNEXPECTED}; open it and save it again, then retry (if it still fails, please report it with the file)"),
-        ),
-    }
+    opts.limits.max_time.saturating_mul(share) + grace + if legacy { opts.limits.convert_time } else { Duration::ZERO }
+}
+
+/// The record of a file the batch gave up on.
+fn too_slow(path: &Path, source: &str) -> Record {
+    Record::failed(source, claimed_format(path).as_str(), ReadError::TooSlow.to_string())
 }
 
 /// The number of processor cores, asked once: the standard library reads the cgroup files
@@ -278,22 +286,26 @@ pub fn process_batch(inputs: &walk::Inputs, opts: &Options, progress: impl Fn(&R
 /// Read the given files in parallel on `opts.threads` threads, calling `progress` after each one
 /// (for a progress bar). Records come back sorted by source.
 pub fn process_inputs(files: &[walk::Input], opts: &Options, progress: impl Fn(&Record) + Sync) -> Vec<Record> {
-    let run = || -> Vec<Record> {
-        files
-            .par_iter()
-            .with_max_len(1)
-            .map(|input| {
-                let record = process_file_watched(&input.path, &input.source, opts);
-                progress(&record);
-                record
-            })
-            .collect()
+    // Shared with the workers, which may outlive this call (a worker given up on).
+    let files: Arc<Vec<walk::Input>> = Arc::new(files.to_vec());
+    let shared_opts = Arc::new(opts.clone());
+    let work: Arc<batch::Work> = {
+        let (files, opts) = (Arc::clone(&files), Arc::clone(&shared_opts));
+        Arc::new(move |i| match files.get(i) {
+            Some(f) => process_file(&f.path, &f.source, &opts),
+            None => Record::failed("", Format::Unknown.as_str(), UNEXPECTED.to_string()),
+        })
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads.unwrap_or(0)).build();
-    let mut records = match pool {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
+    let limit: Arc<batch::Limit> = {
+        let (files, opts) = (Arc::clone(&files), Arc::clone(&shared_opts));
+        Arc::new(move |i| files.get(i).map_or(Duration::ZERO, |f| watch_limit(&f.path, &opts)))
     };
+    let threads = opts.threads.unwrap_or_else(processor_cores);
+    let timed_out = |i: usize| match files.get(i) {
+        Some(f) => too_slow(&f.path, &f.source),
+        None => Record::failed("", Format::Unknown.as_str(), ReadError::TooSlow.to_string()),
+    };
+    let mut records = batch::run(files.len(), threads, work, limit, timed_out, progress);
     records.sort_by(|a, b| a.source.cmp(&b.source));
     records
 }
