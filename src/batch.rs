@@ -13,10 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::record::Record;
-
-/// One file's work: its record, from its index in the batch.
-pub(crate) type Work = dyn Fn(usize) -> Record + Send + Sync;
+/// One file's work: its outcome (a record), from its index in the batch.
+pub(crate) type Work<T> = dyn Fn(usize) -> T + Send + Sync;
 /// How long a file may take, from its index (a file LibreOffice must convert first gets longer).
 pub(crate) type Limit = dyn Fn(usize) -> Duration + Send + Sync;
 
@@ -35,34 +33,34 @@ struct Slot {
     abandoned: bool,
 }
 
-struct Shared {
+struct Shared<T> {
     next: AtomicUsize,
     count: usize,
-    work: Arc<Work>,
+    work: Arc<Work<T>>,
     limit: Arc<Limit>,
     slots: Mutex<Vec<Slot>>,
 }
 
 /// Read files `0..count` with `threads` workers (see the module docs). `timed_out(i)` is the
-/// record of a file given up on; `progress` is called on this thread as each record arrives.
-/// Records come back in index order.
-pub(crate) fn run(
+/// outcome of a file given up on; `progress` is called on this thread as each outcome arrives.
+/// Outcomes come back in index order.
+pub(crate) fn run<T: Send + 'static>(
     count: usize,
     threads: usize,
-    work: Arc<Work>,
+    work: Arc<Work<T>>,
     limit: Arc<Limit>,
-    timed_out: impl Fn(usize) -> Record,
-    progress: impl Fn(&Record),
-) -> Vec<Record> {
+    timed_out: impl Fn(usize) -> T,
+    progress: impl Fn(&T),
+) -> Vec<T> {
     let shared = Arc::new(Shared { next: AtomicUsize::new(0), count, work, limit, slots: Mutex::new(Vec::new()) });
-    let (tx, rx) = mpsc::channel::<(usize, Record)>();
+    let (tx, rx) = mpsc::channel::<(usize, T)>();
     let mut started = 0;
     for _ in 0..threads.clamp(1, count.max(1)) {
         if start_worker(&shared, &tx) {
             started += 1;
         }
     }
-    let mut results: Vec<Option<Record>> = (0..count).map(|_| None).collect();
+    let mut results: Vec<Option<T>> = (0..count).map(|_| None).collect();
     if started == 0 {
         // No thread could be started: read here, relying on the readers' own deadlines.
         for (i, slot) in results.iter_mut().enumerate() {
@@ -101,7 +99,7 @@ pub(crate) fn run(
 }
 
 /// Mark every worker past its file's limit as abandoned; the indexes of those files.
-fn give_up_on_late(shared: &Shared) -> Vec<usize> {
+fn give_up_on_late<T>(shared: &Shared<T>) -> Vec<usize> {
     let now = Instant::now();
     let Ok(mut slots) = shared.slots.lock() else { return Vec::new() };
     let mut late = Vec::new();
@@ -117,7 +115,7 @@ fn give_up_on_late(shared: &Shared) -> Vec<usize> {
 }
 
 /// Start one worker on a rayon thread of its own; false when no thread could be started.
-fn start_worker(shared: &Arc<Shared>, tx: &mpsc::Sender<(usize, Record)>) -> bool {
+fn start_worker<T: Send + 'static>(shared: &Arc<Shared<T>>, tx: &mpsc::Sender<(usize, T)>) -> bool {
     let id = match shared.slots.lock() {
         Ok(mut slots) => {
             slots.push(Slot::default());
@@ -145,7 +143,7 @@ fn start_worker(shared: &Arc<Shared>, tx: &mpsc::Sender<(usize, Record)>) -> boo
     true
 }
 
-fn worker(shared: &Shared, id: usize, tx: &mpsc::Sender<(usize, Record)>) {
+fn worker<T>(shared: &Shared<T>, id: usize, tx: &mpsc::Sender<(usize, T)>) {
     loop {
         let i = shared.next.fetch_add(1, Ordering::Relaxed);
         if i >= shared.count {
@@ -177,7 +175,7 @@ fn worker(shared: &Shared, id: usize, tx: &mpsc::Sender<(usize, Record)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Status;
+    use crate::record::{Record, Status};
 
     fn record(i: usize) -> Record {
         Record::failed(&format!("file {i:03}"), "docx", format!("read {i}"))
@@ -186,7 +184,7 @@ mod tests {
     #[test]
     fn every_file_gets_its_record_in_order_whatever_the_threads() {
         for threads in [1, 2, 3, 8, 40] {
-            let work: Arc<Work> = Arc::new(|i| {
+            let work: Arc<Work<Record>> = Arc::new(|i| {
                 // Uneven files: some take longer.
                 if i % 7 == 0 {
                     std::thread::sleep(Duration::from_millis(3));
@@ -206,7 +204,7 @@ mod tests {
     #[test]
     fn a_file_that_never_finishes_does_not_stop_the_batch() {
         // File 3 hangs (a reader that never checks its deadline); file 5 is slow but in time.
-        let work: Arc<Work> = Arc::new(|i| {
+        let work: Arc<Work<Record>> = Arc::new(|i| {
             match i {
                 3 => std::thread::sleep(Duration::from_secs(3600)),
                 5 => std::thread::sleep(Duration::from_millis(100)),

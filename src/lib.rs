@@ -31,7 +31,7 @@ pub mod write;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::sync::Once;
 use std::time::Duration;
 
@@ -151,35 +151,10 @@ fn claimed_format(path: &Path) -> Format {
     read::sniff::format_from_extension(path)
 }
 
-/// Like [`process_file`], but the caller never waits much past the file's time limit: the work
-/// runs on a file thread of its own, and if a reader hangs without checking its deadline the file
-/// gets a failed record and the batch moves on (the stuck thread is left to finish on its own).
-///
-/// File threads are kept and reused (see [`file_thread`]): starting a thread per file cost about
-/// as much as unzipping the file.
-pub fn process_file_watched(path: &Path, source: &str, opts: &Options) -> Record {
-    let limit = watch_limit(path, opts);
-    let (reply, answer) = mpsc::channel();
-    let job = FileJob { path: path.to_path_buf(), source: source.to_string(), opts: opts.clone(), reply };
-    if let Err(job) = file_thread::run(job) {
-        // No thread to spare: read it here, relying on the readers' own deadline checks.
-        return process_file(&job.path, &job.source, &job.opts);
-    }
-    match answer.recv_timeout(limit) {
-        Ok(record) => record,
-        Err(mpsc::RecvTimeoutError::Timeout) => too_slow(path, source),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Record::failed(
-            source,
-            claimed_format(path).as_str(),
-            format!("the file could not be read: it is {UNEXPECTED}; open it and save it again, then retry (if it still fails, please report it with the file)"),
-        ),
-    }
-}
-
 /// How long the batch waits for one file before giving up on it: the readers' own limit
 /// (`max_time`, processor time) as wall-clock time, stretched when more files are read at once
 /// than there are cores, plus a grace, plus LibreOffice's limit when the file may need converting.
-fn watch_limit(path: &Path, opts: &Options) -> Duration {
+pub(crate) fn watch_limit(path: &Path, opts: &Options) -> Duration {
     let grace = Duration::from_secs(5);
     // A legacy file is converted by LibreOffice first, under its own limit (the reader stops the
     // conversion itself, so no LibreOffice is left running), then read under max_time. (Only a
@@ -194,67 +169,15 @@ fn watch_limit(path: &Path, opts: &Options) -> Duration {
 }
 
 /// The record of a file the batch gave up on.
-fn too_slow(path: &Path, source: &str) -> Record {
+pub(crate) fn too_slow(path: &Path, source: &str) -> Record {
     Record::failed(source, claimed_format(path).as_str(), ReadError::TooSlow.to_string())
 }
 
 /// The number of processor cores, asked once: the standard library reads the cgroup files
 /// under /proc and /sys on every call, three opens per file when asked per file.
-fn processor_cores() -> usize {
+pub(crate) fn processor_cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
-}
-
-/// One file for a file thread: what [`process_file`] needs, and where its record goes.
-struct FileJob {
-    path: PathBuf,
-    source: String,
-    opts: Options,
-    reply: mpsc::Sender<Record>,
-}
-
-/// The file threads behind [`process_file_watched`]: each reads one file at a time, then offers
-/// itself for the next. A thread still busy past a file's time limit is simply not offered again
-/// until it finishes, so a stuck file never holds up the batch.
-mod file_thread {
-    use std::sync::{mpsc, Mutex};
-
-    use super::FileJob;
-
-    /// Idle file threads, each waiting on its own channel.
-    static IDLE: Mutex<Vec<mpsc::Sender<FileJob>>> = Mutex::new(Vec::new());
-
-    /// Hand `job` to an idle file thread, or to a new one; gives it back if no thread can start.
-    pub(super) fn run(mut job: FileJob) -> Result<(), FileJob> {
-        loop {
-            let idle = IDLE.lock().map(|mut v| v.pop()).unwrap_or(None);
-            let Some(thread) = idle else { break };
-            match thread.send(job) {
-                Ok(()) => return Ok(()),
-                // That thread has gone (it cannot, but then try the next).
-                Err(mpsc::SendError(back)) => job = back,
-            }
-        }
-        let (tx, rx) = mpsc::channel::<FileJob>();
-        let me = tx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("cpoms-qa-file".into())
-            // Deeply nested documents are read with explicit stacks, but leave room all the same.
-            .stack_size(16 * 1024 * 1024)
-            .spawn(move || {
-                for job in rx {
-                    let record = super::process_file(&job.path, &job.source, &job.opts);
-                    let _ = job.reply.send(record);
-                    if let Ok(mut idle) = IDLE.lock() {
-                        idle.push(me.clone());
-                    }
-                }
-            });
-        match spawned {
-            Ok(_) => tx.send(job).map_err(|mpsc::SendError(job)| job),
-            Err(_) => Err(job),
-        }
-    }
 }
 
 /// Every input under `paths` (files as given, folders walked recursively), in a stable order.
@@ -289,7 +212,7 @@ pub fn process_inputs(files: &[walk::Input], opts: &Options, progress: impl Fn(&
     // Shared with the workers, which may outlive this call (a worker given up on).
     let files: Arc<Vec<walk::Input>> = Arc::new(files.to_vec());
     let shared_opts = Arc::new(opts.clone());
-    let work: Arc<batch::Work> = {
+    let work: Arc<batch::Work<Record>> = {
         let (files, opts) = (Arc::clone(&files), Arc::clone(&shared_opts));
         Arc::new(move |i| match files.get(i) {
             Some(f) => process_file(&f.path, &f.source, &opts),
