@@ -94,8 +94,25 @@ pub(crate) fn run<T: Send + 'static>(
             // A fresh worker in place of the stuck one (if none can start, the others go on).
             start_worker(&shared, &tx);
         }
+        if all_given_up(&shared) {
+            // Every worker is stuck and none could be started: read what is left here, relying
+            // on the readers' own deadlines.
+            while let Some(i) = Some(shared.next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i < count) {
+                if let Some(slot) = results.get_mut(i).filter(|s| s.is_none()) {
+                    let outcome = (shared.work)(i);
+                    progress(&outcome);
+                    *slot = Some(outcome);
+                    done += 1;
+                }
+            }
+        }
     }
     results.into_iter().enumerate().map(|(i, r)| r.unwrap_or_else(|| timed_out(i))).collect()
+}
+
+/// True when every worker started has been given up on.
+fn all_given_up<T>(shared: &Shared<T>) -> bool {
+    shared.slots.lock().is_ok_and(|slots| slots.iter().all(|s| s.abandoned))
 }
 
 /// Mark every worker past its file's limit as abandoned; the indexes of those files.
