@@ -189,28 +189,7 @@ fn plural(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
-/// mimalloc instead of the system allocator: reading a return makes about 5,000 small, short-lived
-/// allocations (text runs, cells, words), and glibc's malloc and free were an eighth of the run.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Tunes mimalloc to give memory back at once. Its defaults keep freed memory for a while and
-/// commit whole arenas, which took a 10,000-return summary from 170 MB to 240 MB peak (the
-/// budget is 200 MiB); with these the peak is as with the system allocator and the speed stays.
-fn tune_allocator() {
-    // Option numbers from mimalloc v3's `mimalloc.h` (enum mi_option_e); libmimalloc-sys names
-    // only the older ones.
-    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: mi_option_set only stores an integer option; called before any thread is started.
-    unsafe {
-        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
-    }
-}
-
 fn main() -> ExitCode {
-    tune_allocator();
     // Interrupted (Ctrl-C, or SIGTERM/SIGHUP from a closing terminal): LibreOffice runs in a
     // process group of its own and would outlive us with a copy of a return in the temporary
     // folder, so stop it and remove the copy first; and remove an output's temporary file if one
