@@ -369,6 +369,20 @@ pub fn write_output(out: &Path, bytes: &[u8], inputs: &walk::Inputs) -> Result<(
 /// Temporary output files still being written (they hold the returns' data).
 static UNFINISHED_OUTPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
+/// Note a temporary output file as being written (removed if the run is interrupted).
+pub(crate) fn track_unfinished(tmp: &Path) {
+    if let Ok(mut unfinished) = UNFINISHED_OUTPUTS.lock() {
+        unfinished.push(tmp.to_path_buf());
+    }
+}
+
+/// A temporary output file is complete (renamed into place) or gone.
+pub(crate) fn untrack_unfinished(tmp: &Path) {
+    if let Ok(mut unfinished) = UNFINISHED_OUTPUTS.lock() {
+        unfinished.retain(|p| p != tmp);
+    }
+}
+
 /// Remove the temporary files of outputs still being written: for an interrupted run, so no
 /// half-written copy of the data is left beside the output.
 pub fn remove_unfinished_outputs() {

@@ -83,6 +83,8 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // An interrupted run removes it (it holds a return's data).
+    crate::track_unfinished(&tmp);
     let result = (|| {
         let mut file = private_options().open(&tmp)?;
         file.write_all(bytes)?;
@@ -93,6 +95,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    crate::untrack_unfinished(&tmp);
     result.map_err(WriteError::Io)
 }
 
