@@ -154,7 +154,7 @@ fn claimed_format(path: &Path) -> Format {
 /// How long the batch waits for one file before giving up on it: the readers' own limit
 /// (`max_time`, processor time) as wall-clock time, stretched when more files are read at once
 /// than there are cores, plus a grace, plus LibreOffice's limit when the file may need converting.
-pub(crate) fn watch_limit(path: &Path, opts: &Options) -> Duration {
+fn watch_limit(path: &Path, opts: &Options) -> Duration {
     let grace = Duration::from_secs(5);
     // A legacy file is converted by LibreOffice first, under its own limit (the reader stops the
     // conversion itself, so no LibreOffice is left running), then read under max_time. (Only a
@@ -175,7 +175,7 @@ pub(crate) fn too_slow(path: &Path, source: &str) -> Record {
 
 /// The number of processor cores, asked once: the standard library reads the cgroup files
 /// under /proc and /sys on every call, three opens per file when asked per file.
-pub(crate) fn processor_cores() -> usize {
+fn processor_cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
@@ -209,28 +209,37 @@ pub fn process_batch(inputs: &walk::Inputs, opts: &Options, progress: impl Fn(&R
 /// Read the given files in parallel on `opts.threads` threads, calling `progress` after each one
 /// (for a progress bar). Records come back sorted by source.
 pub fn process_inputs(files: &[walk::Input], opts: &Options, progress: impl Fn(&Record) + Sync) -> Vec<Record> {
+    let mut records = read_watched(files, opts, |_, f, opts| process_file(&f.path, &f.source, opts), |f| too_slow(&f.path, &f.source), progress);
+    records.sort_by(|a, b| a.source.cmp(&b.source));
+    records
+}
+
+/// Run `work` on each of `files` in parallel under the batch's watch ([`batch::run`]), with the
+/// file's index, the file and the options; `timed_out` is the outcome of a file given up on.
+/// Outcomes come back in the order of `files`. Shared by reading (`extract`, `summarise`) and
+/// `convert`.
+pub(crate) fn read_watched<T: Send + 'static>(
+    files: &[walk::Input],
+    opts: &Options,
+    work: impl Fn(usize, &walk::Input, &Options) -> T + Send + Sync + 'static,
+    timed_out: impl Fn(&walk::Input) -> T,
+    progress: impl Fn(&T),
+) -> Vec<T> {
     // Shared with the workers, which may outlive this call (a worker given up on).
     let files: Arc<Vec<walk::Input>> = Arc::new(files.to_vec());
     let shared_opts = Arc::new(opts.clone());
-    let work: Arc<batch::Work<Record>> = {
+    let missing = || walk::Input { path: PathBuf::new(), source: String::new() };
+    let run_one: Arc<batch::Work<T>> = {
         let (files, opts) = (Arc::clone(&files), Arc::clone(&shared_opts));
-        Arc::new(move |i| match files.get(i) {
-            Some(f) => process_file(&f.path, &f.source, &opts),
-            None => Record::failed("", Format::Unknown.as_str(), UNEXPECTED.to_string()),
-        })
+        Arc::new(move |i| work(i, files.get(i).unwrap_or(&missing()), &opts))
     };
     let limit: Arc<batch::Limit> = {
         let (files, opts) = (Arc::clone(&files), Arc::clone(&shared_opts));
         Arc::new(move |i| files.get(i).map_or(Duration::ZERO, |f| watch_limit(&f.path, &opts)))
     };
     let threads = opts.threads.unwrap_or_else(processor_cores);
-    let timed_out = |i: usize| match files.get(i) {
-        Some(f) => too_slow(&f.path, &f.source),
-        None => Record::failed("", Format::Unknown.as_str(), ReadError::TooSlow.to_string()),
-    };
-    let mut records = batch::run(files.len(), threads, work, limit, timed_out, progress);
-    records.sort_by(|a, b| a.source.cmp(&b.source));
-    records
+    let given_up = |i: usize| timed_out(files.get(i).unwrap_or(&missing()));
+    batch::run(files.len(), threads, run_one, limit, given_up, progress)
 }
 
 /// `text` safe to print on a terminal: control characters (ESC, BEL, CR, tab, newline …) and

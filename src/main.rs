@@ -210,7 +210,7 @@ fn run_command() -> ExitCode {
     let cli = Cli::parse();
     let common = cli.common;
     if let Some(n) = common.threads {
-        // Every command's parallel work (convert's too) uses the global pool.
+        // The global pool: only `generate` uses it (reading has its own workers, one per thread).
         let _ = rayon::ThreadPoolBuilder::new().num_threads(usize::from(n)).build_global();
     }
     let opts = options(&common);

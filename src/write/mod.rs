@@ -180,34 +180,20 @@ pub fn output_paths(files: &[Input], target: Target, out_dir: &Path) -> Vec<Path
 /// Read each input through the pipeline and write it as `target` into `out_dir` (which must
 /// exist), in parallel. Outcomes come back in input order.
 pub fn convert_inputs(files: &[Input], target: Target, out_dir: &Path, opts: &crate::Options) -> Vec<Converted> {
-    // Shared with the workers, which may outlive this call (a worker given up on).
-    let jobs: std::sync::Arc<Vec<(Input, PathBuf)>> =
-        std::sync::Arc::new(files.iter().cloned().zip(output_paths(files, target, out_dir)).collect());
-    let shared_opts = std::sync::Arc::new(opts.clone());
-    let work: std::sync::Arc<crate::batch::Work<Converted>> = {
-        let (jobs, opts) = (std::sync::Arc::clone(&jobs), std::sync::Arc::clone(&shared_opts));
-        std::sync::Arc::new(move |i| {
-            let Some((input, out)) = jobs.get(i) else { return Converted::Unreadable(crate::UNEXPECTED.to_string()) };
-            let record = crate::process_file(&input.path, &input.source, &opts);
-            if record.status == Status::Failed {
-                return Converted::Unreadable(record.errors.join("; "));
-            }
-            match write_record(&record, target, out) {
-                Ok(()) => Converted::Written(out.clone()),
-                Err(e) => Converted::NotWritten(out.clone(), e),
-            }
-        })
+    let outputs = output_paths(files, target, out_dir);
+    let work = move |i: usize, input: &Input, opts: &crate::Options| {
+        let Some(out) = outputs.get(i) else { return Converted::Unreadable(crate::UNEXPECTED.to_string()) };
+        let record = crate::process_file(&input.path, &input.source, opts);
+        if record.status == Status::Failed {
+            return Converted::Unreadable(record.errors.join("; "));
+        }
+        match write_record(&record, target, out) {
+            Ok(()) => Converted::Written(out.clone()),
+            Err(e) => Converted::NotWritten(out.clone(), e),
+        }
     };
-    let limit: std::sync::Arc<crate::batch::Limit> = {
-        let (jobs, opts) = (std::sync::Arc::clone(&jobs), std::sync::Arc::clone(&shared_opts));
-        std::sync::Arc::new(move |i| jobs.get(i).map_or(std::time::Duration::ZERO, |(f, _)| crate::watch_limit(&f.path, &opts)))
-    };
-    let timed_out = |i: usize| {
-        let source = jobs.get(i).map_or("", |(f, _)| f.source.as_str());
-        Converted::Unreadable(crate::too_slow(Path::new(source), source).errors.join("; "))
-    };
-    let threads = opts.threads.unwrap_or_else(crate::processor_cores);
-    crate::batch::run(jobs.len(), threads, work, limit, timed_out, |_| {})
+    let timed_out = |f: &Input| Converted::Unreadable(crate::too_slow(&f.path, &f.source).errors.join("; "));
+    crate::read_watched(files, opts, work, timed_out, |_| {})
 }
 
 /// "YYYY-MM-DD" as the form's day-first "dd/mm/yyyy"; anything else as it is.
