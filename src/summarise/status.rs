@@ -178,10 +178,8 @@ pub fn date_status(due: Option<NaiveDate>, as_of: NaiveDate) -> ActionStatus {
     }
 }
 
-/// Two actions are the same when their wording shares most of its words.
-fn same_action(a: &Action, b: &Action) -> bool {
-    register::text_similarity(&a.action, &b.action) >= 0.6
-}
+/// Two actions are the same when their wording shares most of its words (this much of it).
+const SAME_ACTION: f64 = 0.6;
 
 /// Analyse the records: one view per return that is not failed, in record order.
 pub fn analyse<'a>(records: &'a [Record], opts: &SummaryOptions, calendar: &TermCalendar) -> Analysis<'a> {
@@ -295,24 +293,32 @@ fn apply_history(returns: &mut [ReturnView<'_>]) {
     for (i, r) in returns.iter().enumerate() {
         by_school.entry(r.school_key.clone()).or_default().push(i);
     }
+    // Action wordings as comparable words, once per return that shares its school with another
+    // (comparing them pairwise re-split every wording for every pair: quadratic in a school's returns).
+    let mut wordings: Vec<Vec<Vec<String>>> = vec![Vec::new(); returns.len()];
+    for members in by_school.values().filter(|m| m.len() > 1) {
+        for &i in members {
+            if let (Some(w), Some(r)) = (wordings.get_mut(i), returns.get(i)) {
+                *w = r.record.actions.iter().map(|a| register::name_tokens(&a.action)).collect();
+            }
+        }
+    }
+    let repeats = |words: &[String], j: usize| {
+        wordings.get(j).is_some_and(|acts| acts.iter().any(|b| register::similarity(words, b) >= SAME_ACTION))
+    };
     for members in by_school.values() {
         let mut ordered = members.clone();
         // Undated returns count as the oldest; ties broken by source path for a stable order.
         ordered.sort_by(|&a, &b| {
-            let (ra, rb) = (returns.get(a), returns.get(b));
-            let ka = ra.map(|r| (r.form_date, r.record.source.clone()));
-            let kb = rb.map(|r| (r.form_date, r.record.source.clone()));
+            let ka = returns.get(a).map(|r| (r.form_date, &r.record.source));
+            let kb = returns.get(b).map(|r| (r.form_date, &r.record.source));
             ka.cmp(&kb)
         });
         let Some(&last) = ordered.last() else { continue };
+        let dates: Vec<Option<NaiveDate>> = ordered.iter().map(|&j| returns.get(j).and_then(|r| r.form_date)).collect();
         for (pos, &i) in ordered.iter().enumerate() {
-            let later: Vec<usize> = ordered.iter().skip(pos + 1).copied().collect();
-            let later_dates: Vec<Option<NaiveDate>> = later.iter().map(|&j| returns.get(j).and_then(|r| r.form_date)).collect();
-            let later_actions: Vec<(Option<NaiveDate>, Vec<Action>)> = later
-                .iter()
-                .filter_map(|&j| returns.get(j))
-                .map(|r| (r.form_date, r.record.actions.clone()))
-                .collect();
+            let later = ordered.get(pos + 1..).unwrap_or_default();
+            let later_dates = dates.get(pos + 1..).unwrap_or_default();
             let Some(r) = returns.get_mut(i) else { continue };
             r.latest = i == last;
             r.history = ordered.iter().copied().filter(|&j| j != i).collect();
@@ -323,9 +329,9 @@ fn apply_history(returns: &mut [ReturnView<'_>]) {
             }
             if !r.latest {
                 for a in &mut r.actions {
-                    let repeat = later_actions.iter().find(|(_, acts)| acts.iter().any(|b| same_action(a.action, b)));
-                    match repeat {
-                        Some((d, _)) => {
+                    let words = register::name_tokens(&a.action.action);
+                    match later.iter().zip(later_dates).find(|(&j, _)| repeats(&words, j)) {
+                        Some((_, d)) => {
                             a.status = ActionStatus::CarriedOver;
                             a.repeated_in = *d;
                         }
@@ -335,15 +341,12 @@ fn apply_history(returns: &mut [ReturnView<'_>]) {
             }
         }
         // The latest return's actions that repeat an earlier return's.
-        let earlier: Vec<(Option<NaiveDate>, Vec<Action>)> = ordered
-            .iter()
-            .filter(|&&j| j != last)
-            .filter_map(|&j| returns.get(j))
-            .map(|r| (r.form_date, r.record.actions.clone()))
-            .collect();
+        let earlier: Vec<(usize, Option<NaiveDate>)> =
+            ordered.iter().copied().zip(dates.iter().copied()).filter(|&(j, _)| j != last).collect();
         if let Some(r) = returns.get_mut(last) {
             for a in &mut r.actions {
-                if let Some((d, _)) = earlier.iter().find(|(_, acts)| acts.iter().any(|b| same_action(a.action, b))) {
+                let words = register::name_tokens(&a.action.action);
+                if let Some((_, d)) = earlier.iter().find(|(j, _)| repeats(&words, *j)) {
                     a.carried_from = *d;
                 }
             }
