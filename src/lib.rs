@@ -175,7 +175,7 @@ pub(crate) fn too_slow(path: &Path, source: &str) -> Record {
 
 /// The number of processor cores, asked once: the standard library reads the cgroup files
 /// under /proc and /sys on every call, three opens per file when asked per file.
-fn processor_cores() -> usize {
+pub(crate) fn processor_cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }

@@ -283,6 +283,7 @@ fn run_command() -> ExitCode {
                 return ExitCode::from(2);
             }
             sopts.group_by = group_by;
+            sopts.threads = common.threads.map(usize::from);
             let inputs = cpoms_qa::collect_inputs(&paths);
             if inputs.contains_file(&output) {
                 say!("error: {}", cpoms_qa::OutputError::IsInput(output));

@@ -315,3 +315,52 @@ fn hostile_text_and_odd_dates_still_give_a_workbook() {
     assert!(s(rows[h + 1].get(col["School"])).starts_with("=HYPERLINK"));
     assert_eq!(s(rows[h + 1].get(col["Form date"])), "14/10/1066");
 }
+
+/// Every part of the workbook but its creation time (docProps/core.xml), by name.
+fn parts(path: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        out.insert(name, bytes);
+    }
+    out.remove("docProps/core.xml");
+    out
+}
+
+#[test]
+fn the_workbook_is_the_same_whatever_the_number_of_threads_building_its_sheets() {
+    // Enough returns for every sheet (Comments too) and for the long sheets to be built at the
+    // same time as the others: 25 copies of each truth record, one school a copy so each has a
+    // history.
+    let truth = truth_records();
+    let mut records = Vec::new();
+    for copy in 0..25 {
+        for r in &truth {
+            let mut r = r.clone();
+            r.source = format!("copy{copy:02}/{}", r.source);
+            records.push(r);
+        }
+    }
+    records.push(Record::failed("broken.docx", "docx", "the file is damaged"));
+    let dir = out_dir("threads");
+    let build = |threads: usize, run: usize| {
+        let mut opts = SummaryOptions::new(d(2025, 1, 1));
+        opts.threads = Some(threads);
+        let out = dir.join(format!("t{threads}-{run}.xlsx"));
+        let summary = write_workbook(&records, &out, &opts).unwrap();
+        (summary.sheets, parts(&out))
+    };
+    let (sheets, one) = build(1, 0);
+    assert!(sheets.iter().any(|s| s == "Comments") && sheets.iter().any(|s| s == "History"), "{sheets:?}");
+    for run in 0..3 {
+        let (_, many) = build(4, run);
+        assert_eq!(one.keys().collect::<Vec<_>>(), many.keys().collect::<Vec<_>>());
+        for (name, bytes) in &one {
+            assert!(many.get(name) == Some(bytes), "{name} differs between 1 and 4 threads (run {run})");
+        }
+    }
+}

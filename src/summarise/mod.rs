@@ -47,6 +47,9 @@ pub struct SummaryOptions {
     pub skipped: Vec<(String, String)>,
     /// Input files the output must never replace (the records' sources are checked too).
     pub inputs: Vec<PathBuf>,
+    /// Sheets built at once (default: one per processor core); the workbook is the same whatever
+    /// the number.
+    pub threads: Option<usize>,
 }
 
 impl SummaryOptions {
@@ -62,6 +65,7 @@ impl SummaryOptions {
             previous: None,
             skipped: Vec::new(),
             inputs: Vec::new(),
+            threads: None,
         }
     }
 }

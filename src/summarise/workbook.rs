@@ -62,6 +62,31 @@ impl Formats {
     }
 }
 
+impl Formats {
+    /// Every format, in a fixed order (the order the workbook numbers them in).
+    pub fn all(&self) -> [&Format; 15] {
+        // Destructured, so a format added to the struct and not here fails to compile.
+        let Formats {
+            header,
+            title,
+            subtitle,
+            bold,
+            date,
+            wrap,
+            percent,
+            plain,
+            green,
+            amber,
+            red,
+            red_bold,
+            grey,
+            subtotal,
+            subtotal_date,
+        } = self;
+        [header, title, subtitle, bold, date, wrap, percent, plain, green, amber, red, red_bold, grey, subtotal, subtotal_date]
+    }
+}
+
 impl Default for Formats {
     fn default() -> Self {
         Formats::new()
@@ -266,7 +291,7 @@ pub fn write_legend_spanning(ws: &mut Worksheet, row: u32, items: &[(&str, &Form
     ws.set_row_height(row, 45)?;
     let span = span.max(1);
     for (i, (text, fmt)) in items.iter().enumerate() {
-        let fmt = (*fmt).clone().set_text_wrap().set_align(FormatAlign::Top);
+        let fmt = legend_format(fmt);
         let first = 1 + i as u16 * span;
         if span == 1 {
             ws.write_string_with_format(row, first, *text, &fmt)?;
@@ -275,6 +300,11 @@ pub fn write_legend_spanning(ws: &mut Worksheet, row: u32, items: &[(&str, &Form
         }
     }
     Ok(())
+}
+
+/// A legend item's format: the format it explains, wrapped and top-aligned.
+pub fn legend_format(fmt: &Format) -> Format {
+    fmt.clone().set_text_wrap().set_align(FormatAlign::Top)
 }
 
 /// Column letter(s) for a zero-based index ("A", "AA").

@@ -9,10 +9,10 @@ mod problems;
 mod questions;
 mod schools;
 
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::status::{Analysis, ReturnView};
-use super::workbook::Formats;
+use super::workbook::{legend_format, Formats};
 use super::SummaryOptions;
 use crate::catalogue::{self, Question};
 use crate::record::{Answer, Record};
@@ -116,10 +116,22 @@ fn xlsx(e: XlsxError) -> String {
 }
 
 /// Build the workbook; returns its bytes and its sheet names in order.
+///
+/// The sheets are built at once on up to `opts.threads` threads (the long ones take most of the
+/// time). Each sheet's content depends only on the records, and every cell format is numbered
+/// before any sheet is written, so the workbook is the same whatever the number of threads.
 pub fn build(records: &[Record], analysis: &Analysis, opts: &SummaryOptions) -> Result<(Vec<u8>, Vec<String>), String> {
     let comments: usize = analysis.returns.iter().map(|r| r.record.questions.values().filter(|q| q.comment.is_some()).count()).sum();
     let ctx = Ctx { records, analysis, opts, f: Formats::new(), questions: question_stats(analysis), comments_as_notes: comments <= NOTE_LIMIT };
     let mut wb = Workbook::new();
+    // Sheets written on several threads would number the formats in the order the threads first
+    // used them; numbered here, in a fixed order, the workbook's bytes do not vary from run to run.
+    for format in ctx.f.all() {
+        wb.register_format(format);
+    }
+    for format in ctx.f.all() {
+        wb.register_format(&legend_format(format));
+    }
     let mut names = vec![DASHBOARD, SCHOOLS, ANSWERS];
     if !ctx.comments_as_notes {
         names.push(COMMENTS);
@@ -128,31 +140,65 @@ pub fn build(records: &[Record], analysis: &Analysis, opts: &SummaryOptions) -> 
     if history::needed(&ctx) {
         names.push(HISTORY);
     }
+    // The Answers and Comments sheets stream their rows as they are made, and take the longest:
+    // they are built on threads of their own. The other sheets gather their rows before writing
+    // them (subtotals, sorting) and are built one after another on this thread, so two sheets'
+    // rows are never held at once and their memory goes back to this thread's allocator.
+    let mut streamed = Vec::new();
+    let mut gathered = Vec::new();
     for name in &names {
         // Sheets with a row per return (or per action or comment) are written row by row to a
         // temporary file as they are built, so memory does not grow with the pile; the Dashboard
         // and Questions sheets are small and are written out of order (charts, tables side by side).
-        let ws = match *name {
-            DASHBOARD | QUESTIONS => wb.add_worksheet(),
-            _ => wb.add_worksheet_with_constant_memory().map_err(xlsx)?,
+        let mut ws = match *name {
+            DASHBOARD | QUESTIONS => Worksheet::new(),
+            _ => wb.new_worksheet_with_constant_memory().map_err(xlsx)?,
         };
         ws.set_name(*name).map_err(xlsx)?;
+        ws.set_active(*name == DASHBOARD);
         match *name {
-            DASHBOARD => dashboard::write(ws, &ctx),
-            SCHOOLS => schools::write(ws, &ctx),
-            ANSWERS => answers::write(ws, &ctx),
-            COMMENTS => comments::write(ws, &ctx),
-            ACTIONS => actions::write(ws, &ctx),
-            QUESTIONS => questions::write(ws, &ctx),
-            PROBLEMS => problems::write(ws, &ctx),
-            _ => history::write(ws, &ctx),
+            ANSWERS | COMMENTS => streamed.push((*name, ws)),
+            _ => gathered.push((*name, ws)),
         }
-        .map_err(xlsx)?;
     }
-    if let Ok(ws) = wb.worksheet_from_name(DASHBOARD) {
-        ws.set_active(true);
+    let write = |(name, ws): &mut (&str, Worksheet)| match *name {
+        DASHBOARD => dashboard::write(ws, &ctx),
+        SCHOOLS => schools::write(ws, &ctx),
+        ANSWERS => answers::write(ws, &ctx),
+        COMMENTS => comments::write(ws, &ctx),
+        ACTIONS => actions::write(ws, &ctx),
+        QUESTIONS => questions::write(ws, &ctx),
+        PROBLEMS => problems::write(ws, &ctx),
+        _ => history::write(ws, &ctx),
+    };
+    let run = |sheets: &mut [(&str, Worksheet)]| sheets.iter_mut().try_for_each(write);
+    let helpers = opts.threads.unwrap_or_else(crate::processor_cores).saturating_sub(1).min(streamed.len());
+    let results: Vec<Result<(), XlsxError>> = if helpers == 0 {
+        vec![run(&mut streamed), run(&mut gathered)]
+    } else {
+        let per_helper = streamed.len().div_ceil(helpers);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = streamed.chunks_mut(per_helper).map(|chunk| scope.spawn(|| run(chunk))).collect();
+            let mut results = vec![run(&mut gathered)];
+            for handle in handles {
+                // A sheet writer that panicked is a bug; say so rather than take the run down.
+                results.push(handle.join().unwrap_or_else(|_| Err(XlsxError::ParameterError("a sheet could not be built".into()))));
+            }
+            results
+        })
+    };
+    for result in results {
+        result.map_err(xlsx)?;
+    }
+    let mut sheets: Vec<(&str, Worksheet)> = streamed.into_iter().chain(gathered).collect();
+    sheets.sort_by_key(|(name, _)| names.iter().position(|n| n == name));
+    for (_, ws) in sheets {
+        wb.push_worksheet(ws);
     }
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_title("CPOMS QA summary").set_author("cpoms-qa"));
+    // Deflating the sheets is the last step and runs on one thread: level 2 instead of the
+    // default 6 takes 64 ms instead of 202 ms for 2,000 returns, for a file 3.4 MB instead of 2.6 MB.
+    wb.set_zip_compression_level(2);
     let bytes = wb.save_to_buffer().map_err(xlsx)?;
     Ok((bytes, names.iter().map(|s| s.to_string()).collect()))
 }
