@@ -48,11 +48,10 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
 
     let mut items: Vec<(&ReturnView, &ActionView)> =
         ctx.analysis.returns.iter().flat_map(|r| r.actions.iter().map(move |a| (r, a))).collect();
-    items.sort_by(|(ra, a), (rb, b)| {
-        (a.status, a.due, ra.school.to_lowercase(), ra.form_date).cmp(&(b.status, b.due, rb.school.to_lowercase(), rb.form_date))
-    });
-    let mut rows = Vec::new();
-    for (r, a) in items {
+    // Keys made once per action (a school's name lower-cased once, not at every comparison).
+    items.sort_by_cached_key(|(r, a)| (a.status, a.due, r.school.to_lowercase(), r.form_date));
+    // Rows built one at a time as they are written: the sheet never holds every action's cells.
+    let rows = items.iter().map(|&(r, a)| {
         let from = match a.due_source {
             Some(DueSource::Record) => "the timescale",
             Some(DueSource::Terms) => "term dates",
@@ -76,16 +75,16 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             row.push(Cell::text(if open_before { "yes" } else { "" }));
         }
         row.push(Cell::text(r.record.source.clone()));
-        rows.push(row);
-    }
+        row
+    });
     write_legend(
         ws,
         0,
         &[("overdue", &f.red_bold), ("due within 4 weeks", &f.amber), ("later", &f.green), ("no date: ongoing, termly or unclear", &f.plain)],
         f,
     )?;
-    let last = write_table(ws, HEADER_ROW, &cols, &rows, 1, f)?;
-    if rows.is_empty() {
+    let last = write_table(ws, HEADER_ROW, &cols, rows, 1, f)?;
+    if items.is_empty() {
         return Ok(());
     }
     let first = HEADER_ROW + 1;

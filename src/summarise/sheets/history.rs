@@ -30,25 +30,23 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         Column::wrapped("Source file", 40.0),
     ];
     let mut list: Vec<&ReturnView> = ctx.analysis.returns.iter().filter(|r| !r.history.is_empty()).collect();
-    list.sort_by_key(|r| (r.school.to_lowercase(), r.form_date));
-    let rows: Vec<Vec<Cell>> = list
-        .iter()
-        .map(|r| {
-            vec![
-                Cell::text(r.school.clone()),
-                Cell::opt_date(r.form_date),
-                Cell::text(if r.latest { "latest" } else { "earlier" }),
-                Cell::opt_num(r.record.overall_standard),
-                Cell::opt_num(r.rating("3.3")),
-                Cell::opt_num(r.rating("4.2")),
-                Cell::opt_date(r.review_date),
-                Cell::text(r.review_status.label()),
-                Cell::num(r.actions.len() as f64),
-                Cell::num(r.actions.iter().filter(|a| a.status == ActionStatus::CarriedOver).count() as f64),
-                Cell::text(r.record.source.clone()),
-            ]
-        })
-        .collect();
-    write_table(ws, HEADER_ROW, &cols, &rows, 1, f)?;
+    list.sort_by_cached_key(|r| (r.school.to_lowercase(), r.form_date));
+    // Built one at a time as they are written.
+    let rows = list.iter().map(|r| {
+        vec![
+            Cell::text(r.school.clone()),
+            Cell::opt_date(r.form_date),
+            Cell::text(if r.latest { "latest" } else { "earlier" }),
+            Cell::opt_num(r.record.overall_standard),
+            Cell::opt_num(r.rating("3.3")),
+            Cell::opt_num(r.rating("4.2")),
+            Cell::opt_date(r.review_date),
+            Cell::text(r.review_status.label()),
+            Cell::num(r.actions.len() as f64),
+            Cell::num(r.actions.iter().filter(|a| a.status == ActionStatus::CarriedOver).count() as f64),
+            Cell::text(r.record.source.clone()),
+        ]
+    });
+    write_table(ws, HEADER_ROW, &cols, rows, 1, f)?;
     Ok(())
 }

@@ -76,10 +76,9 @@ impl<'a, 'r> Ctx<'a, 'r> {
     pub fn school_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.analysis.returns.len()).collect();
         let returns = &self.analysis.returns;
-        order.sort_by(|&a, &b| {
-            let (Some(ra), Some(rb)) = (returns.get(a), returns.get(b)) else { return std::cmp::Ordering::Equal };
-            let key = |r: &ReturnView| (r.group.clone(), !r.latest, std::cmp::Reverse(r.flag_rank()), r.school.to_lowercase(), r.form_date);
-            key(ra).cmp(&key(rb))
+        // Keys made once per return (a stable sort: equal keys keep the pile's order).
+        order.sort_by_cached_key(|&i| {
+            returns.get(i).map(|r| (r.group.clone(), !r.latest, std::cmp::Reverse(r.flag_rank()), r.school.to_lowercase(), r.form_date))
         });
         order
     }

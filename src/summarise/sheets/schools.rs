@@ -191,14 +191,42 @@ fn row_cells(ctx: &Ctx, r: &ReturnView) -> Vec<Cell> {
 /// Summed columns in subtotal rows (latest returns only, so a school is never counted twice).
 const SUMMED: &[&str] = &["YES", "NO", "Both", "Blank", "Actions", "Overdue actions", "CP", "CIN", "LAC", "EH"];
 
+/// A row of the Schools sheet, planned before any is built: rows are built one at a time as they
+/// are written, so the sheet never holds 10,000 returns' cells (and their histories) at once.
+enum Planned<'a> {
+    Return(&'a ReturnView<'a>),
+    /// A group's subtotal: its latest returns, and the sheet rows (0-based) its returns fill.
+    Subtotal { group: Option<String>, members: Vec<&'a ReturnView<'a>>, from: u32, to: u32 },
+    /// The total under `--group-by`, over the rows up to `to`.
+    Total { to: u32 },
+}
+
 pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = &ctx.f;
     let cols = columns(ctx);
     let idx = |title: &str| cols.iter().position(|c| c.title == title).unwrap_or(0) as u16;
     let order = ctx.school_order();
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
-    let mut subtotal_rows: Vec<usize> = Vec::new();
     let first_data = HEADER_ROW + 1;
+    let mut plan: Vec<Planned> = Vec::new();
+    let mut group_start = 0usize;
+    for (pos, &i) in order.iter().enumerate() {
+        let Some(r) = ctx.analysis.returns.get(i) else { continue };
+        plan.push(Planned::Return(r));
+        let next_group = order.get(pos + 1).and_then(|&j| ctx.analysis.returns.get(j)).map(|n| &n.group);
+        if ctx.opts.group_by.is_some() && next_group != Some(&r.group) {
+            // Subtotal for the group just finished.
+            let members: Vec<&ReturnView> =
+                order.get(group_start..=pos).unwrap_or(&[]).iter().filter_map(|&j| ctx.analysis.returns.get(j)).filter(|v| v.latest).collect();
+            let from = first_data + (plan.len() - (pos + 1 - group_start)) as u32;
+            let to = first_data + plan.len() as u32 - 1;
+            plan.push(Planned::Subtotal { group: r.group.clone(), members, from, to });
+            group_start = pos + 1;
+        }
+    }
+    if ctx.opts.group_by.is_some() && !order.is_empty() {
+        plan.push(Planned::Total { to: first_data + plan.len() as u32 - 1 });
+    }
+
     let return_col = col_name(idx("Return"));
     let sum_cell = |col: u16, from: u32, to: u32, value: f64| {
         let c = col_name(col);
@@ -207,54 +235,30 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
             format!("{value}"),
         )
     };
-    let mut group_start = 0usize;
-    for (pos, &i) in order.iter().enumerate() {
-        let Some(r) = ctx.analysis.returns.get(i) else { continue };
-        rows.push(row_cells(ctx, r));
-        let next_group = order.get(pos + 1).and_then(|&j| ctx.analysis.returns.get(j)).map(|n| n.group.clone());
-        if ctx.opts.group_by.is_some() && next_group != Some(r.group.clone()) {
-            // Subtotal for the group just finished.
-            let members: Vec<&ReturnView> =
-                order.get(group_start..=pos).unwrap_or(&[]).iter().filter_map(|&j| ctx.analysis.returns.get(j)).filter(|v| v.latest).collect();
-            let from = first_data + (rows.len() - (pos + 1 - group_start)) as u32;
-            let to = first_data + rows.len() as u32 - 1;
-            let mut sub = vec![Cell::Blank; cols.len()];
-            if let Some(c) = sub.get_mut(0) {
-                *c = Cell::text(format!("Subtotal: {}", r.group.clone().unwrap_or_default()));
-            }
-            if let Some(c) = sub.get_mut(idx("School") as usize) {
-                *c = Cell::text(format!("{} schools (latest returns)", members.len()));
-            }
-            for title in SUMMED {
-                let v: f64 = members.iter().map(|m| value_of(m, title)).sum();
-                if let Some(c) = sub.get_mut(idx(title) as usize) {
-                    *c = sum_cell(idx(title), from, to, v);
-                }
-            }
-            subtotal_rows.push(rows.len());
-            rows.push(sub);
-            group_start = pos + 1;
+    let totals_row = |label: String, schools: &[&ReturnView], from: u32, to: u32| {
+        let mut row = vec![Cell::Blank; cols.len()];
+        if let Some(c) = row.get_mut(0) {
+            *c = Cell::text(label);
         }
-    }
-    if ctx.opts.group_by.is_some() && !order.is_empty() {
-        let to = first_data + rows.len() as u32 - 1;
-        let mut total = vec![Cell::Blank; cols.len()];
-        if let Some(c) = total.get_mut(0) {
-            *c = Cell::text("Total");
-        }
-        let latest: Vec<&ReturnView> = ctx.latest().collect();
-        if let Some(c) = total.get_mut(idx("School") as usize) {
-            *c = Cell::text(format!("{} schools (latest returns)", latest.len()));
+        if let Some(c) = row.get_mut(idx("School") as usize) {
+            *c = Cell::text(format!("{} schools (latest returns)", schools.len()));
         }
         for title in SUMMED {
-            let v: f64 = latest.iter().map(|m| value_of(m, title)).sum();
-            if let Some(c) = total.get_mut(idx(title) as usize) {
-                *c = sum_cell(idx(title), first_data, to, v);
+            let v: f64 = schools.iter().map(|m| value_of(m, title)).sum();
+            if let Some(c) = row.get_mut(idx(title) as usize) {
+                *c = sum_cell(idx(title), from, to, v);
             }
         }
-        subtotal_rows.push(rows.len());
-        rows.push(total);
-    }
+        row
+    };
+    let latest: Vec<&ReturnView> = ctx.latest().collect();
+    let rows = plan.iter().map(|p| match p {
+        Planned::Return(r) => row_cells(ctx, r),
+        Planned::Subtotal { group, members, from, to } => {
+            totals_row(format!("Subtotal: {}", group.clone().unwrap_or_default()), members, *from, *to)
+        }
+        Planned::Total { to } => totals_row("Total".into(), &latest, first_data, *to),
+    });
 
     write_legend(
         ws,
@@ -269,9 +273,9 @@ pub fn write(ws: &mut Worksheet, ctx: &Ctx) -> Result<(), XlsxError> {
         f,
     )?;
     let freeze_cols = idx("School") + 1;
-    let subtotal = |i: usize| subtotal_rows.contains(&i).then_some(&f.subtotal);
-    let last = write_table_with_row_formats(ws, HEADER_ROW, &cols, &rows, freeze_cols, f, subtotal)?;
-    if rows.is_empty() {
+    let subtotal = |i: usize| matches!(plan.get(i), Some(Planned::Subtotal { .. } | Planned::Total { .. })).then_some(&f.subtotal);
+    let last = write_table_with_row_formats(ws, HEADER_ROW, &cols, rows, freeze_cols, f, subtotal)?;
+    if plan.is_empty() {
         return Ok(());
     }
     add_rag(ws, ctx, &cols, first_data, last)?;
