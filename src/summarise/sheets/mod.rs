@@ -139,27 +139,24 @@ pub fn build(records: &[Record], analysis: &Analysis, opts: &SummaryOptions) -> 
     if history::needed(&ctx) {
         names.push(HISTORY);
     }
-    // The Answers and Comments sheets stream their rows as they are made, and take the longest:
-    // they are built on threads of their own. The other sheets gather their rows before writing
-    // them (subtotals, sorting) and are built one after another on this thread, so two sheets'
-    // rows are never held at once and their memory goes back to this thread's allocator.
-    let mut streamed = Vec::new();
-    let mut gathered = Vec::new();
+    // Every sheet is written row by row as its rows are made, so several can be built at once
+    // without their rows piling up in memory. They are taken longest first (the Comments and
+    // Answers sheets have a row per comment and per answer) by up to `opts.threads` threads.
+    let mut queue: Vec<(&str, Worksheet)> = Vec::new();
     for name in &names {
-        // Sheets with a row per return (or per action or comment) are written row by row to a
-        // temporary file as they are built, so memory does not grow with the pile; the Dashboard
-        // and Questions sheets are small and are written out of order (charts, tables side by side).
+        // Sheets with a row per return (or per action or comment) are written to a temporary file
+        // as they are built, so memory does not grow with the pile; the Dashboard and Questions
+        // sheets are small and are written out of order (charts, tables side by side).
         let mut ws = match *name {
             DASHBOARD | QUESTIONS => Worksheet::new(),
             _ => wb.new_worksheet_with_constant_memory().map_err(xlsx)?,
         };
         ws.set_name(*name).map_err(xlsx)?;
         ws.set_active(*name == DASHBOARD);
-        match *name {
-            ANSWERS | COMMENTS => streamed.push((*name, ws)),
-            _ => gathered.push((*name, ws)),
-        }
+        queue.push((*name, ws));
     }
+    const LONGEST_FIRST: [&str; 8] = [COMMENTS, ANSWERS, ACTIONS, SCHOOLS, HISTORY, PROBLEMS, QUESTIONS, DASHBOARD];
+    queue.sort_by_key(|(name, _)| LONGEST_FIRST.iter().position(|n| n == name));
     let write = |(name, ws): &mut (&str, Worksheet)| match *name {
         DASHBOARD => dashboard::write(ws, &ctx),
         SCHOOLS => schools::write(ws, &ctx),
@@ -170,26 +167,41 @@ pub fn build(records: &[Record], analysis: &Analysis, opts: &SummaryOptions) -> 
         PROBLEMS => problems::write(ws, &ctx),
         _ => history::write(ws, &ctx),
     };
-    let run = |sheets: &mut [(&str, Worksheet)]| sheets.iter_mut().try_for_each(write);
-    let helpers = opts.threads.unwrap_or_else(crate::processor_cores).saturating_sub(1).min(streamed.len());
-    let results: Vec<Result<(), XlsxError>> = if helpers == 0 {
-        vec![run(&mut streamed), run(&mut gathered)]
+    let workers = opts.threads.unwrap_or_else(crate::processor_cores).clamp(1, queue.len().max(1));
+    let mut sheets: Vec<(&str, Worksheet)> = if workers == 1 {
+        for sheet in &mut queue {
+            write(sheet).map_err(xlsx)?;
+        }
+        queue
     } else {
-        let per_helper = streamed.len().div_ceil(helpers);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = streamed.chunks_mut(per_helper).map(|chunk| scope.spawn(|| run(chunk))).collect();
-            let mut results = vec![run(&mut gathered)];
-            for handle in handles {
+        let queue: Vec<std::sync::Mutex<(&str, Worksheet)>> = queue.into_iter().map(std::sync::Mutex::new).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        // Each worker takes the next sheet not yet taken, until none is left.
+        let work = || -> Result<(), XlsxError> {
+            loop {
+                let Some(sheet) = queue.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) else { return Ok(()) };
+                let mut sheet = sheet.lock().map_err(|_| XlsxError::ParameterError("a sheet could not be built".into()))?;
+                write(&mut sheet)?;
+            }
+        };
+        let results: Vec<Result<(), XlsxError>> = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut results = vec![work()];
+            for helper in helpers {
                 // A sheet writer that panicked is a bug; say so rather than take the run down.
-                results.push(handle.join().unwrap_or_else(|_| Err(XlsxError::ParameterError("a sheet could not be built".into()))));
+                results.push(helper.join().unwrap_or_else(|_| Err(XlsxError::ParameterError("a sheet could not be built".into()))));
             }
             results
-        })
+        });
+        for result in results {
+            result.map_err(xlsx)?;
+        }
+        let mut sheets = Vec::new();
+        for sheet in queue {
+            sheets.push(sheet.into_inner().map_err(|_| "a sheet could not be built".to_string())?);
+        }
+        sheets
     };
-    for result in results {
-        result.map_err(xlsx)?;
-    }
-    let mut sheets: Vec<(&str, Worksheet)> = streamed.into_iter().chain(gathered).collect();
     sheets.sort_by_key(|(name, _)| names.iter().position(|n| n == name));
     for (_, ws) in sheets {
         wb.push_worksheet(ws);
