@@ -195,7 +195,7 @@ mod tests {
     use crate::record::{Record, Status};
 
     fn record(i: usize) -> Record {
-        Record::failed(&format!("file {i:03}"), "docx", format!("read {i}"))
+        Record::failed(format!("file {i:03}"), "docx", format!("read {i}"))
     }
 
     #[test]
@@ -235,7 +235,7 @@ mod tests {
             2,
             work,
             Arc::new(|_| Duration::from_millis(300)),
-            |i| Record::failed(&format!("file {i:03}"), "docx", "took too long"),
+            |i| Record::failed(format!("file {i:03}"), "docx", "took too long"),
             |_| {},
         );
         assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());

@@ -257,7 +257,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("~$small.docx"), [0u8; 162]).unwrap();
         std::fs::write(dir.join("~$real_form.docx"), vec![0u8; 41_000]).unwrap();
-        let inputs = collect(&[dir.clone()]);
+        let inputs = collect(std::slice::from_ref(&dir));
         let files: Vec<_> = inputs.files.iter().map(|i| i.path.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect();
         assert_eq!(files, ["~$real_form.docx"]);
         assert!(inputs.skipped.is_empty(), "{:?}", inputs.skipped);
@@ -278,7 +278,7 @@ mod tests {
         symlink("loopA.docx", dir.join("loopB.docx")).unwrap();
         symlink("/dev/zero", dir.join("zero.txt")).unwrap();
         symlink(".", dir.join("here")).unwrap();
-        let inputs = collect(&[dir.clone()]);
+        let inputs = collect(std::slice::from_ref(&dir));
         assert!(inputs.files.is_empty(), "{:?}", inputs.files);
         let skipped: Vec<(String, &str)> = inputs
             .skipped

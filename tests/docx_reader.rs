@@ -141,7 +141,7 @@ fn real_world_docx_never_panic_or_hang() {
         }
     }
     println!("real-world .docx: {ok} read, {err} refused");
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     for (t, p) in slowest.iter().take(3) {
         println!("  slowest: {t:?} {}", p.display());
     }

@@ -97,9 +97,9 @@ fn zip_bomb_is_refused() {
             let text = String::from_utf8(bytes).unwrap();
             let at = text.find("<sheetData>").unwrap();
             let mut out = Vec::with_capacity(text.len() + 160_000_000);
-            out.extend_from_slice(text[..at].as_bytes());
+            out.extend_from_slice(&text.as_bytes()[..at]);
             out.resize(out.len() + 160_000_000, b' ');
-            out.extend_from_slice(text[at..].as_bytes());
+            out.extend_from_slice(&text.as_bytes()[at..]);
             out
         } else {
             bytes

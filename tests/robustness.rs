@@ -54,7 +54,7 @@ fn every_bad_fixture_gets_the_status_and_reason_bad_tsv_gives() {
     ]
     .into_iter()
     .collect();
-    let batch = run(&[dir.clone()], &Options::default());
+    let batch = run(std::slice::from_ref(&dir), &Options::default());
     no_internal_errors(&batch.records);
     let mut checked = 0;
     let mut report = String::new();
@@ -107,7 +107,7 @@ fn a_folder_of_hostile_files_is_read_in_one_run_with_every_file_accounted_for() 
     let Some(dir) = hostile_folder() else { return };
     let manifest = std::fs::read_to_string(dir.join("hostile.tsv")).expect("hostile.tsv");
     let start = Instant::now();
-    let batch = run(&[dir.clone()], &Options::default());
+    let batch = run(std::slice::from_ref(&dir), &Options::default());
     let elapsed = start.elapsed();
     eprintln!("hostile folder: {} records, {} skipped, in {elapsed:.2?}", batch.records.len(), batch.skipped.len());
     no_internal_errors(&batch.records);
@@ -188,7 +188,7 @@ fn every_real_world_office_file_gets_a_record_without_a_crash() {
     }
     eprintln!("real-world: {} files in {elapsed:.2?}: {by_status:?}", batch.records.len());
     let mut top: Vec<_> = reasons.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|t| std::cmp::Reverse(t.1));
     for (reason, n) in top.iter().take(15) {
         eprintln!("  {n:4}  {reason}");
     }

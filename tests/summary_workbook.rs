@@ -239,7 +239,7 @@ fn workbook_from_truth_records() {
         assert!(s(rows[fh + 1 + i].first()).starts_with(&format!("{id}: ")), "{id}");
     }
     let share = |r: &Vec<Data>| num(r.get(qcol["% NO or blank"]));
-    let tied = qdata.iter().skip(5).take_while(|r| share(r) == share(&qdata[4])).count();
+    let tied = qdata.iter().skip(5).take_while(|r| share(r) == share(qdata[4])).count();
     for i in 5..5 + tied {
         let id = s(qdata[i].first());
         assert!(s(rows[fh + 1 + i].first()).starts_with(&format!("{id}: ")), "tie {id} shown");

@@ -250,8 +250,6 @@ struct DigitSeen {
 
 const CIRCLED: [char; 5] = ['①', '②', '③', '④', '⑤'];
 
-/// Which of "1 2 3 4 5" was chosen, from the runs of the rating area (legend lines like
-
 /// The characters of some runs, each with its run's format and, for boxes and ticks, its state
 /// (`Some(true)` ticked, `Some(false)` empty box). A checkbox control counts as one box whatever
 /// glyph it shows.
@@ -640,13 +638,13 @@ mod tests {
 
     #[test]
     fn digits_chosen_by_format_bracket_or_deletion() {
-        let line = vec![run("1     2     "), bold("3"), run("     4     5")];
+        let line = [run("1     2     "), bold("3"), run("     4     5")];
         assert_eq!(choose_digit(&[line.iter().collect()]), Some(3));
-        let line = vec![run("1  2  (4)  5")];
+        let line = [run("1  2  (4)  5")];
         assert_eq!(choose_digit(&[line.iter().collect()]), Some(4));
-        let line = vec![run("1     2     3     4     5")];
+        let line = [run("1     2     3     4     5")];
         assert_eq!(choose_digit(&[line.iter().collect()]), None);
-        let line = vec![run("2")];
+        let line = [run("2")];
         assert_eq!(choose_digit(&[line.iter().collect()]), Some(2));
     }
 

@@ -396,9 +396,8 @@ fn classify_parts(names: &[String], mimetype: Option<&str>, ext: &str) -> Result
     }
     if names.iter().any(|n| n == "[Content_Types].xml") {
         // An Office package whose main part is elsewhere (some writers rename it): the extension decides.
-        match format_from_extension(Path::new(&format!("x.{ext}"))) {
-            f @ (Format::Docx | Format::Xlsx | Format::Xlsm) => return Ok(f),
-            _ => {}
+        if let f @ (Format::Docx | Format::Xlsx | Format::Xlsm) = format_from_extension(Path::new(&format!("x.{ext}"))) {
+            return Ok(f);
         }
     }
     let holds_returns = names.iter().any(|n| {

@@ -171,8 +171,11 @@ fn sheet_rows(
     Ok(Some(rows))
 }
 
+/// A sheet's cells, row by row.
+type Rows = Vec<Vec<Data>>;
+
 /// The Schools and Actions sheets of a previous workbook, read within the bounds above.
-fn read_sheets(path: &Path) -> Result<(Vec<Vec<Data>>, Option<Vec<Vec<Data>>>), String> {
+fn read_sheets(path: &Path) -> Result<(Rows, Option<Rows>), String> {
     let deadline = Deadline::after(MAX_TIME);
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open it: {}", crate::read::io_reason(&e)))?;
     let mut bytes = Vec::new();
