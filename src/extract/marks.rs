@@ -22,6 +22,9 @@ pub struct CellMark {
     pub check: bool,
     /// The mark is a cross alone (✗ ✘ ✖ ❌ x X): "this one" to some, "not this" to others.
     pub cross: bool,
+    /// The YES cell holds "No" (or "N"): the filler answered in words in the first column, and
+    /// the word is the answer. ("Y" or "yes" under NO is the form's own way of marking NO.)
+    pub opposite: bool,
 }
 
 /// Glyphs and words that mean "this one".
@@ -131,6 +134,9 @@ pub fn cell_mark(text: &str, runs: &[&Run], shading: Option<&str>, label: &str) 
             } else {
                 mark.label_only = true;
             }
+        } else if label == "yes" && answer_word(&considered) == Some(false) {
+            // "No" under YES: a word answer, not a mark for this column.
+            mark.opposite = true;
         } else if is_tick_token(&considered) || considered.chars().any(|c| "✓✔√☒☑✗✘".contains(c)) {
             mark.tick = true;
             mark.check = considered.chars().any(|c| "✓✔√☑".contains(c));
@@ -187,8 +193,9 @@ pub fn choose_yes_no(yes: &CellMark, no: &CellMark) -> Choice {
             },
         };
     }
+    // "No" typed under YES counts for NO.
     let yes_on = (yes.tick || yes.label_only) && !yes.struck;
-    let no_on = (no.tick || no.label_only) && !no.struck;
+    let no_on = (no.tick || no.label_only) && !no.struck || yes.opposite && !yes.struck;
     match (yes_on, no_on) {
         (true, true) => Choice::Both,
         (true, false) => Choice::Yes,
@@ -625,6 +632,33 @@ mod tests {
         let no_hl = Run { format: RunFormat { highlight: Some("yellow".into()), ..RunFormat::default() }, ..run("No") };
         let n = cell_mark("No", &[&no_hl], None, "no");
         assert_eq!(choose_yes_no(&y, &n), Choice::No);
+    }
+
+    #[test]
+    fn a_word_typed_in_the_other_column_is_the_answer() {
+        let empty: Vec<&Run> = vec![];
+        let blank_no = cell_mark("", &empty, None, "no");
+        let blank_yes = cell_mark("", &empty, None, "yes");
+        for typed in ["No", "no", "N", "No - not seen"] {
+            let r = run(typed);
+            let yes = cell_mark(typed, &[&r], None, "yes");
+            assert!(yes.opposite && !yes.tick, "{typed}");
+            assert_eq!(choose_yes_no(&yes, &blank_no), Choice::No, "{typed} under YES");
+        }
+        // "Y" or "yes" under NO is a mark for NO, as the form's guidance has it.
+        for typed in ["Y", "yes"] {
+            let r = run(typed);
+            let no = cell_mark(typed, &[&r], None, "no");
+            assert_eq!(choose_yes_no(&blank_yes, &no), Choice::No, "{typed} under NO");
+        }
+        // Its own column's word is still a label or a tick, never the opposite.
+        let r = run("Y");
+        let yes = cell_mark("Y", &[&r], None, "yes");
+        assert!(yes.tick && !yes.opposite);
+        // Crossed out, it says nothing.
+        let struck = Run { format: RunFormat { strike: true, ..RunFormat::default() }, ..run("No") };
+        let yes = cell_mark("No", &[&struck], None, "yes");
+        assert_eq!(choose_yes_no(&yes, &blank_no), Choice::None);
     }
 
     #[test]

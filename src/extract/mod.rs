@@ -491,6 +491,9 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 Choice::Both => Some(Answer::Both),
                 Choice::None => None,
             };
+            if yes.opposite && answer == Some(Answer::No) {
+                self.warn(format!("row {}: 'No' typed in the YES column; read as NO", q.id));
+            }
             if answer.is_none()
                 && prefilled
                 && yes.label_only
