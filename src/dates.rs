@@ -110,7 +110,7 @@ pub fn parse_iso(text: &str) -> Option<NaiveDate> {
 }
 
 static SPAN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(working\s+days?|school\s+days?|days?|weeks?|wks?|months?|mths?|years?)(?-u:\b)")
+    Regex::new(r"(?i)(?-u:\b)(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(working\s+days?|school\s+days?|days?|weeks?|wks?|fortnights?|months?|mths?|years?)(?-u:\b)")
         .expect("static regex")
 });
 static IMMEDIATE: LazyLock<Regex> =
@@ -170,6 +170,8 @@ pub fn add_span(base: NaiveDate, n: u64, unit: &str) -> Option<NaiveDate> {
         base.checked_add_days(Days::new(n))
     } else if unit.starts_with('w') {
         base.checked_add_days(Days::new(n.checked_mul(7)?))
+    } else if unit.starts_with('f') {
+        base.checked_add_days(Days::new(n.checked_mul(14)?))
     } else if unit.starts_with('m') {
         base.checked_add_months(Months::new(u32::try_from(n).ok()?))
     } else if unit.starts_with('y') {
@@ -211,6 +213,7 @@ mod tests {
         let base = Some(d(2024, 1, 31));
         assert_eq!(record_due("1 month", base), Some(d(2024, 2, 29)));
         assert_eq!(record_due("within 2 weeks", base), Some(d(2024, 2, 14)));
+        assert_eq!(record_due("within a fortnight", base), Some(d(2024, 2, 14)));
         assert_eq!(record_due("ASAP", base), base);
         assert_eq!(record_due("ongoing", base), None);
         assert_eq!(record_due("30/12/2024", None), Some(d(2024, 12, 30)));

@@ -231,15 +231,25 @@ const NUMBER_WORDS: [&str; 21] = [
     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
 ];
 
-/// A count as people type it: "6 active", "Eleven", "Nil", "None at present", "14 (sibling group of 9)".
+const TENS_WORDS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+
+/// A count as people type it: "6 active", "Eleven", "Twenty-one", "Nil", "None at present",
+/// "14 (sibling group of 9)".
 pub fn parse_count(s: &str) -> Option<u32> {
     let t = s.trim();
-    let first_word = words(t).into_iter().next()?;
+    let all = words(t);
+    let mut ws = all.iter().map(String::as_str);
+    let first_word = ws.next()?;
     if let Ok(n) = first_word.parse::<u32>() {
         return Some(n);
     }
-    if matches!(first_word.as_str(), "nil" | "zero" | "no" | "nought") {
+    if matches!(first_word, "nil" | "zero" | "no" | "nought") {
         return Some(0);
+    }
+    if let Some(tens) = TENS_WORDS.iter().position(|w| *w == first_word) {
+        // "twenty-one", "forty two": the units word after it.
+        let units = ws.next().and_then(|w| NUMBER_WORDS.get(1..10)?.iter().position(|u| *u == w)).map_or(0, |u| u + 1);
+        return Some((20 + 10 * tens + units) as u32);
     }
     if let Some(n) = NUMBER_WORDS.iter().position(|w| *w == first_word) {
         return Some(n as u32);
@@ -275,6 +285,11 @@ mod tests {
     fn counts_in_words_and_numbers() {
         assert_eq!(parse_count("6 active"), Some(6));
         assert_eq!(parse_count("Eleven"), Some(11));
+        assert_eq!(parse_count("Twenty"), Some(20));
+        assert_eq!(parse_count("twenty-one"), Some(21));
+        assert_eq!(parse_count("twenty one"), Some(21));
+        assert_eq!(parse_count("Forty-two (two sibling groups)"), Some(42));
+        assert_eq!(parse_count("Thirty cases"), Some(30));
         assert_eq!(parse_count("None at present"), Some(0));
         assert_eq!(parse_count("Nil"), Some(0));
         assert_eq!(parse_count("14 (sibling group of 9)"), Some(14));
