@@ -446,7 +446,7 @@ fn digit_by_boxes(chars: &[char], boxes: &[Option<bool>]) -> Option<u8> {
 }
 
 /// A rating typed in a comment: "Rated 2", "Grade 5", "3", "4. Too brief", "5 - Inconsistent",
-/// "2 – Inconsistent quality".
+/// "2 – Inconsistent quality", "(2)", "3/5", "3 out of 5", "Two out of five", "Four".
 pub fn rating_in_comment(comment: &str) -> Option<u8> {
     let t = comment.trim();
     let lower = t.to_lowercase();
@@ -455,15 +455,35 @@ pub fn rating_in_comment(comment: &str) -> Option<u8> {
         .find_map(|p| lower.strip_prefix(p))
         .map(|r| r.trim_start_matches([' ', ':', '-', '=']))
         .unwrap_or(lower.as_str());
-    let mut chars = rest.chars();
-    let d = chars.next()?.to_digit(10)?;
-    let next = chars.next();
-    let ok_next = match next {
+    let rest = rest.strip_prefix(['(', '[']).unwrap_or(rest);
+    // The number, as a digit or a word, and what follows it.
+    let (d, after) = match rest.chars().next()?.to_digit(10) {
+        Some(d) => (d, rest.get(1..)?),
+        None => {
+            let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+            let d = ["one", "two", "three", "four", "five"].iter().position(|w| *w == word)? as u32 + 1;
+            let after = rest.get(word.len()..)?;
+            // A number word starts many a sentence ("One report had no outcome"): only alone,
+            // or followed by "out of", "/5" or punctuation.
+            let tail = after.trim_start();
+            let plain = tail.is_empty() || tail.starts_with("out of") || tail.starts_with(['/', '-', '–', '—', '(', ',', '.', ':', ';']);
+            if !plain {
+                return None;
+            }
+            (d, after)
+        }
+    };
+    let ok_next = match after.chars().next() {
         None => true,
-        Some(c) => !c.is_ascii_digit() && !c.is_alphabetic() && c != '/' && c != '%',
+        // "3/5" is three out of five; "3/5/24" is a date and "3%" a share.
+        Some('/') => {
+            let out_of = after.get(1..).unwrap_or("");
+            out_of.trim_start().starts_with('5') && !out_of.trim_start().get(1..).unwrap_or("").starts_with(|c: char| c.is_ascii_digit() || c == '/')
+        }
+        Some(c) => !c.is_ascii_digit() && !c.is_alphabetic() && c != '%',
     };
     if (1..=5).contains(&d) && ok_next {
-        // "3/5" is excluded above; "3 out of 5" still reads 3.
+        // "3 out of 5" reads 3.
         Some(d as u8)
     } else {
         None
@@ -690,6 +710,18 @@ mod tests {
         assert_eq!(rating_in_comment("Grade 1"), Some(1));
         assert_eq!(rating_in_comment("Reports generally good"), None);
         assert_eq!(rating_in_comment("10 reports seen"), None);
+        assert_eq!(rating_in_comment("(2)"), Some(2));
+        assert_eq!(rating_in_comment("3/5"), Some(3));
+        assert_eq!(rating_in_comment("2 / 5 - mostly complete"), Some(2));
+        assert_eq!(rating_in_comment("3/5/24 seen"), None);
+        assert_eq!(rating_in_comment("4/10"), None);
+        assert_eq!(rating_in_comment("3 out of 5"), Some(3));
+        assert_eq!(rating_in_comment("Two out of five"), Some(2));
+        assert_eq!(rating_in_comment("Four"), Some(4));
+        assert_eq!(rating_in_comment("four - requires improvement"), Some(4));
+        assert_eq!(rating_in_comment("One report had no outcome"), None);
+        assert_eq!(rating_in_comment("1 = good"), Some(1));
+        assert_eq!(rating_in_comment("50% complete"), None);
     }
 
     #[test]

@@ -78,6 +78,11 @@ static ROLE: LazyLock<Regex> = LazyLock::new(|| {
 static LEGEND: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)[1-5]\s*[=\-–:]\s*(good|poor|outstanding|inadequate)").expect("static regex"));
 
+/// The scale's legend as printed in brackets beside a label: "(1 = good, 5 = poor)".
+static LEGEND_IN_BRACKETS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\(\s*1\s*[=\-–:]\s*good\s*[,;/]?\s*5\s*[=\-–:]\s*poor\s*\)").expect("static regex")
+});
+
 fn line_starts_with(line: &Line, label: &str) -> Option<String> {
     let t = line.text();
     let rest = strip_label(t.trim_start(), label)?;
@@ -589,6 +594,13 @@ impl<'l, 'a> Extractor<'l, 'a> {
         if own.is_some() && digits_in(&label_text) == 1 {
             // A number typed beside the label.
             self.record.overall_standard = own;
+            return;
+        }
+        // Typed beside the label in words or as a fraction ("Four", "2/5", "1 = good"), once the
+        // printed "(1 = good, 5 = poor)" is set aside.
+        let typed = LEGEND_IN_BRACKETS.replace_all(&label_text, " ");
+        if let Some(d) = marks::rating_in_comment(typed.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '.' | '…' | '_'))) {
+            self.record.overall_standard = Some(d);
             return;
         }
         for j in start + 1..end {
