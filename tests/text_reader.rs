@@ -390,3 +390,31 @@ fn pdf_formatting_marks_survive() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+
+/// A copy whose overview and standards are read but whose numbered rows are not (here replaced
+/// by a note, as when they come in a shape no reader rebuilds) is partial and says so, rather
+/// than "ok" with 42 blank answers that look like an unanswered form.
+#[test]
+fn rows_that_cannot_be_read_make_the_record_partial() {
+    let Some(dir) = common::shared_fixtures() else { return };
+    let src = dir.join("forms/022 Northcote High School CPOMS Quality Assurance.txt");
+    let text = std::fs::read_to_string(&src).expect("fixture 022");
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.iter().position(|l| l.trim() == "BASIC INFORMATION").expect("section 1 title");
+    let last = lines.iter().position(|l| l.trim() == "STANDARDS AND ACTIONS").expect("standards");
+    let mut kept: Vec<&str> = lines[..first].to_vec();
+    kept.push("Sections 1 to 9 were completed on paper and are attached.");
+    kept.extend_from_slice(&lines[last..]);
+    let tmp = std::env::temp_dir().join(format!("cpoms-qa-rows-unread-{}.txt", std::process::id()));
+    std::fs::write(&tmp, kept.join("\n")).expect("write");
+    let got = common::extract_json(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+    assert_eq!(got["status"], "partial", "{got:#}");
+    let warnings: Vec<&str> = got["warnings"].as_array().expect("warnings").iter().filter_map(|w| w.as_str()).collect();
+    assert!(warnings.iter().any(|w| w.contains("numbered rows") && w.contains("could not be read")), "{warnings:?}");
+    // What was read is still there.
+    let truth = common::load_truth(&src);
+    assert_eq!(got["header"], truth["header"]);
+    assert_eq!(got["overall_standard"], truth["overall_standard"]);
+    assert_eq!(got["case_counts"], truth["case_counts"]);
+}

@@ -850,13 +850,23 @@ impl<'l, 'a> Extractor<'l, 'a> {
             return;
         }
         let mut sections_found: Vec<u8> = Vec::new();
+        let tail_missing = a.overall.is_none() && a.action_header.is_none() && a.review.is_none() && a.first_signed.is_none();
+        if questions == 0 && !tail_missing {
+            // The overview and the standards were read, the numbered rows between them not: say
+            // so rather than give 42 blank answers as if the form were unanswered.
+            self.record.warnings.retain(|w| !w.ends_with(": not found on the form"));
+            self.warn(
+                "the numbered rows (sections 1-9) could not be read from this copy: no YES/NO answers, ratings or comments are in the record; check the form by hand",
+            );
+            self.record.status = Status::Partial;
+            return;
+        }
         for q in catalogue::QUESTIONS {
-            let answered = self.record.warnings.iter().all(|w| w != &format!("row {}: not found on the form", q.id));
+            let answered = questions > 0 && self.record.warnings.iter().all(|w| w != &format!("row {}: not found on the form", q.id));
             if answered && !sections_found.contains(&q.section) {
                 sections_found.push(q.section);
             }
         }
-        let tail_missing = a.overall.is_none() && a.action_header.is_none() && a.review.is_none() && a.first_signed.is_none();
         let last = sections_found.iter().copied().max().unwrap_or(0);
         if tail_missing && last < 9 {
             // Drop the per-row warnings: one plain sentence says it better.
