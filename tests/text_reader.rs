@@ -418,3 +418,57 @@ fn rows_that_cannot_be_read_make_the_record_partial() {
     assert_eq!(got["overall_standard"], truth["overall_standard"]);
     assert_eq!(got["case_counts"], truth["case_counts"]);
 }
+
+/// A Word table pasted into Notepad: one line per row, cells split by tabs, empty cells as empty
+/// tabs (and an editor that trims the tabs at the end of a line). Every mark keeps its column.
+#[test]
+fn one_tab_separated_line_per_row() {
+    use cpoms_qa::catalogue::{Kind, SECTIONS};
+    let Some(dir) = common::shared_fixtures() else { return };
+    let src = dir.join("forms/046_Glebe_Farm_Infant_School_cpoms_qa.txt");
+    let truth = common::load_truth(&src);
+    let text = std::fs::read_to_string(&src).expect("fixture 046");
+    // The fixture's header and overview as they are; then the rows, one line each.
+    let head: Vec<&str> = text.lines().take_while(|l| l.trim() != "BASIC INFORMATION").collect();
+    let mut out: Vec<String> = head.iter().map(|l| l.to_string()).collect();
+    for (k, section) in SECTIONS.iter().enumerate() {
+        out.push(format!("{}\tYES\tNO\tComments/Actions", section.title));
+        for q in QUESTIONS.iter().filter(|q| q.section == section.number) {
+            let t = &truth["questions"][q.id];
+            let comment = t["comment"].as_str().unwrap_or("").replace('\n', " ");
+            let (yes, no) = match t["answer"].as_str() {
+                Some("yes") => ("X", ""),
+                Some("no") => ("", "X"),
+                Some("both") => ("X", "X"),
+                _ => ("", ""),
+            };
+            let line = format!("{}\t{}\t{yes}\t{no}\t{comment}", q.id, q.wording);
+            // Half the sections as an editor that trims line ends leaves them.
+            out.push(if k % 2 == 0 { line } else { line.trim_end_matches('\t').to_string() });
+        }
+        out.push(String::new());
+    }
+    out.push("STANDARDS AND ACTIONS".into());
+    out.push("ACTION REQUIRED\tBY WHOM\tTIMESCALE".into());
+    for a in truth["actions"].as_array().expect("actions") {
+        let s = |k: &str| a[k].as_str().unwrap_or("").replace('\n', " ");
+        out.push(format!("{}\t{}\t{}", s("action"), s("by_whom"), s("timescale")));
+    }
+    let tmp = std::env::temp_dir().join(format!("cpoms-qa-tab-rows-{}.txt", std::process::id()));
+    std::fs::write(&tmp, out.join("\r\n")).expect("write");
+    let got = common::extract_json(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let mut answered = 0;
+    for q in QUESTIONS.iter().filter(|q| q.kind != Kind::Rating) {
+        assert_eq!(got["questions"][q.id]["answer"], truth["questions"][q.id]["answer"], "row {}", q.id);
+        answered += usize::from(!truth["questions"][q.id]["answer"].is_null());
+    }
+    assert!(answered >= 20, "the fixture should answer most rows ({answered})");
+    let actions = |v: &Value| -> Vec<(Value, Value)> {
+        v["actions"].as_array().into_iter().flatten().map(|a| (a["action"].clone(), a["by_whom"].clone())).collect()
+    };
+    assert!(!actions(&truth).is_empty());
+    assert_eq!(actions(&got), actions(&truth));
+    let warnings = got["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(!warnings.iter().any(|w| w.as_str().is_some_and(|w| w.contains("could not be placed") || w.contains("not found"))), "{warnings:?}");
+}

@@ -392,14 +392,25 @@ pub fn clean_mark(s: &str) -> String {
     s.to_string()
 }
 
+/// How a line's cells were told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Split {
+    /// By tabs (a table pasted from Word): every cell keeps its column, empty ones included.
+    Tabs,
+    /// By pipes or runs of spaces: empty cells leave no trace, so columns must be guessed.
+    Guessed,
+}
+
 /// Split a line holding several cells run together: tabs, " | " pipes, or (for a numbered row)
-/// runs of two or more spaces. `None` when the line is one cell.
-fn split_run_together(line: &str) -> Option<Vec<String>> {
+/// runs of two or more spaces. `None` when the line is one cell. `in_actions`: the line stands
+/// in the action table, whose rows begin with free text.
+fn split_run_together(line: &str, in_actions: bool) -> Option<(Vec<String>, Split)> {
     let t = line.trim();
     if t.contains('\t') {
-        let cells: Vec<String> = t.split('\t').map(|c| c.trim().to_string()).collect();
-        if cells.len() >= 2 && looks_like_row_start(&cells) {
-            return Some(cells);
+        // Empty cells at the end are tabs too: trimmed away, a mark under YES would lose its column.
+        let cells: Vec<String> = line.trim_matches(|c: char| c.is_whitespace() && c != '\t').split('\t').map(|c| c.trim().to_string()).collect();
+        if cells.len() >= 2 && (looks_like_row_start(&cells) || in_actions && cells.iter().any(|c| !c.is_empty())) {
+            return Some((cells, Split::Tabs));
         }
     }
     let pipes = t.matches('|').count();
@@ -411,12 +422,12 @@ fn split_run_together(line: &str) -> Option<Vec<String>> {
         };
         let cells: Vec<String> = inner.split('|').map(|c| c.trim().to_string()).collect();
         if cells.len() >= 2 && looks_like_row_start(&cells) {
-            return Some(cells);
+            return Some((cells, Split::Guessed));
         }
     }
     let cells = split_spaces(t);
     if cells.len() >= 2 && looks_like_row_start(&cells) {
-        return Some(cells);
+        return Some((cells, Split::Guessed));
     }
     None
 }
@@ -613,8 +624,8 @@ impl Builder<'_> {
     fn cell_line(&mut self, raw: &str) -> Result<(), ReadError> {
         let blanks = self.blanks;
         if self.at_row_start() {
-            if let Some(cells) = split_run_together(raw) {
-                return self.run_together(cells);
+            if let Some((cells, split)) = split_run_together(raw, self.in_actions()) {
+                return self.run_together(cells, split);
             }
         }
         let text = self.normalise_cell(raw);
@@ -662,7 +673,13 @@ impl Builder<'_> {
         clean_mark(raw)
     }
 
-    fn run_together(&mut self, cells: Vec<String>) -> Result<(), ReadError> {
+    /// The table being built is the action table (its first row is the action heading).
+    fn in_actions(&self) -> bool {
+        let first = self.table.first().or(self.row.as_ref());
+        first.is_some_and(|r| r.kind == RowKind::ActionHeader)
+    }
+
+    fn run_together(&mut self, cells: Vec<String>, split: Split) -> Result<(), ReadError> {
         let mut cells: Vec<String> = cells;
         if let Some(first) = cells.first_mut() {
             if let Some(n) = row_number(first) {
@@ -674,7 +691,13 @@ impl Builder<'_> {
         }
         let mut row = RowBuilder::from_cells(cells);
         if row.kind == RowKind::Numbered {
-            row.cells = place_numbered(row.cells, &mut self.notes);
+            if split == Split::Tabs {
+                // Columns kept: number, question, YES, NO, comment (an editor may have dropped
+                // the empty cells at the end).
+                row.cells.resize(row.cells.len().max(5), vec![String::new()]);
+            } else {
+                row.cells = place_numbered(row.cells, &mut self.notes);
+            }
         }
         self.start_row(row)
     }
@@ -683,8 +706,8 @@ impl Builder<'_> {
         if is_anchor(line) {
             return self.paragraph(line);
         }
-        if let Some(cells) = split_run_together(line) {
-            return self.run_together(cells);
+        if let Some((cells, split)) = split_run_together(line, self.in_actions()) {
+            return self.run_together(cells, split);
         }
         let width = self.table_width();
         let blanks = self.blanks;
