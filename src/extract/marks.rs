@@ -511,6 +511,8 @@ pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
     let (chars, formats, boxes) = marked_chars(runs.iter().copied());
     struct Tok<'f> {
         yes: bool,
+        /// Where the word starts, in characters.
+        at: usize,
         format: &'f RunFormat,
         bracketed: bool,
         box_before: Option<bool>,
@@ -522,9 +524,14 @@ pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
             .and_then(|(_, b)| b)
     };
     let mut toks: Vec<Tok> = Vec::new();
+    // Where an X or a tick stands alone ("Y X / N", "Y / N ✓").
+    let mut ticks: Vec<usize> = Vec::new();
     let mut i = 0usize;
     while i < chars.len() {
         if !chars.get(i).is_some_and(|c| c.is_alphanumeric()) {
+            if chars.get(i).is_some_and(|c| "✓✔√".contains(*c)) {
+                ticks.push(i);
+            }
             i += 1;
             continue;
         }
@@ -536,6 +543,10 @@ pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
         let yes = match word.as_str() {
             "y" | "yes" => true,
             "n" | "no" => false,
+            "x" => {
+                ticks.push(start);
+                continue;
+            }
             _ => continue,
         };
         let prev = start.checked_sub(1).and_then(|j| chars.get(j)).copied();
@@ -543,6 +554,7 @@ pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
         let Some(format) = formats.get(start).copied() else { continue };
         toks.push(Tok {
             yes,
+            at: start,
             format,
             bracketed: matches!(prev, Some('(' | '[' | '{')) && matches!(next, Some(')' | ']' | '}')),
             box_before: near(&mut (0..start).rev()),
@@ -565,6 +577,13 @@ pub fn choose_y_n(runs: &[&Run]) -> Option<bool> {
                     if y != n {
                         return Some(y);
                     }
+                }
+            }
+            // An X or tick typed after one letter ("Y X / N", "Y / N X"), or before the first.
+            let owner = |p: usize| toks.iter().rev().find(|t| t.at < p).or_else(|| toks.iter().find(|t| t.at > p)).map(|t| t.yes);
+            if let Some(first) = ticks.first().and_then(|&p| owner(p)) {
+                if ticks.iter().all(|&p| owner(p) == Some(first)) {
+                    return Some(first);
                 }
             }
             // The printed "Y/N" left and the answer typed after it: "Y/N   N".
@@ -722,6 +741,16 @@ mod tests {
         assert_eq!(rating_in_comment("One report had no outcome"), None);
         assert_eq!(rating_in_comment("1 = good"), Some(1));
         assert_eq!(rating_in_comment("50% complete"), None);
+    }
+
+    #[test]
+    fn y_n_with_an_x_or_tick_beside_one_letter() {
+        for (typed, want) in [("Y X / N", true), ("Y / N X", false), ("Y/N ✓", false), ("Y ✓ /N", true), ("X Y / N", true), ("Y/N   Y X", true)] {
+            let r = run(typed);
+            assert_eq!(choose_y_n(&[&r]), Some(want), "{typed}");
+        }
+        let r = run("Y X / N X");
+        assert_eq!(choose_y_n(&[&r]), None, "both");
     }
 
     #[test]
