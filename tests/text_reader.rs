@@ -472,3 +472,31 @@ fn one_tab_separated_line_per_row() {
     let warnings = got["warnings"].as_array().cloned().unwrap_or_default();
     assert!(!warnings.iter().any(|w| w.as_str().is_some_and(|w| w.contains("could not be placed") || w.contains("not found"))), "{warnings:?}");
 }
+
+/// A name typed on the line under "Signed …… (Headteacher…)" rather than over the dots.
+#[test]
+fn signature_name_on_the_line_below() {
+    let Some(dir) = common::shared_fixtures() else { return };
+    let src = dir.join("forms/046_Glebe_Farm_Infant_School_cpoms_qa.txt");
+    let truth = common::load_truth(&src);
+    let head = truth["signatures"]["head"].as_str().expect("fixture 046 is signed by the head").to_string();
+    let text = std::fs::read_to_string(&src).expect("fixture 046");
+    let mut moved = 0;
+    let lines: Vec<String> = text
+        .lines()
+        .flat_map(|l| {
+            if l.starts_with("Signed") && l.contains(&head) {
+                moved += 1;
+                vec![l.replace(&head, ""), head.clone()]
+            } else {
+                vec![l.to_string()]
+            }
+        })
+        .collect();
+    assert_eq!(moved, 1);
+    let tmp = std::env::temp_dir().join(format!("cpoms-qa-signed-below-{}.txt", std::process::id()));
+    std::fs::write(&tmp, lines.join("\n")).expect("write");
+    let got = common::extract_json(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+    assert_eq!(got["signatures"], truth["signatures"]);
+}

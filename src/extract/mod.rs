@@ -813,7 +813,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
             };
             // The name stands before (or, in a spreadsheet, after) the bracketed role.
             let name_part = ROLE.replace(&rest, "\t");
-            let name = clean_value(&name_part);
+            let name = clean_value(&name_part).or_else(|| self.name_on_next_line(j));
             let s = &mut self.record.signatures;
             match key {
                 "head" => s.head = name,
@@ -832,6 +832,18 @@ impl<'l, 'a> Extractor<'l, 'a> {
             }
             break;
         }
+    }
+
+    /// A name typed on the line under a "Signed …… (role)" line: short, and not the next label.
+    fn name_on_next_line(&self, j: usize) -> Option<String> {
+        let next = self.lines.get(j + 1)?;
+        let t = next.text().trim();
+        let is_label = ["Signed", "Date", "Name", "Position"].iter().any(|l| line_starts_with(next, l).is_some());
+        let short = t.chars().count() <= 60 && t.split_whitespace().count() <= 6;
+        if is_label || !short || normalise(t).contains("july 2019") {
+            return None;
+        }
+        clean_value(t)
     }
 
     fn read_version(&mut self, doc: &Document) {
