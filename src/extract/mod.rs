@@ -525,6 +525,14 @@ impl<'l, 'a> Extractor<'l, 'a> {
             if answer.is_none() && !yes.tick && !no.tick && !yes.label_only && !no.label_only {
                 if let Some(c) = &comment {
                     answer = marks::answer_in_comment(c).map(|v| if v { Answer::Yes } else { Answer::No });
+                    if let Some(a) = answer {
+                        let word = if a == Answer::Yes { "YES" } else { "NO" };
+                        self.warn(format!(
+                            "row {}: neither YES nor NO marked; read as {word} from the comment, which begins '{}'",
+                            q.id,
+                            if a == Answer::Yes { "Yes" } else { "No" }
+                        ));
+                    }
                 }
             }
             if let (Some(a @ (Answer::Yes | Answer::No)), Some(c)) = (from_cells, &comment) {
