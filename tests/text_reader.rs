@@ -500,3 +500,57 @@ fn signature_name_on_the_line_below() {
     let _ = std::fs::remove_file(&tmp);
     assert_eq!(got["signatures"], truth["signatures"]);
 }
+
+/// A return typed up with one line per row and the answer after the question:
+/// "1.4 Does the chronology evidence child's voice? Show examples YES - Child voice evident".
+#[test]
+fn one_line_per_row_with_the_answer_after_the_question() {
+    use cpoms_qa::catalogue::{Kind, SECTIONS};
+    let Some(dir) = common::shared_fixtures() else { return };
+    let src = dir.join("forms/046_Glebe_Farm_Infant_School_cpoms_qa.txt");
+    let truth = common::load_truth(&src);
+    let text = std::fs::read_to_string(&src).expect("fixture 046");
+    let mut out: Vec<String> = text.lines().take_while(|l| l.trim() != "BASIC INFORMATION").map(str::to_string).collect();
+    for section in SECTIONS {
+        out.push(section.title.to_string());
+        for q in QUESTIONS.iter().filter(|q| q.section == section.number) {
+            let t = &truth["questions"][q.id];
+            let comment = t["comment"].as_str().map(|c| c.replace('\n', " "));
+            let line = match (q.kind, t["answer"].as_str(), t["rating"].as_u64()) {
+                (Kind::Rating, _, Some(r)) => format!("{} {} (1 = good, 5 = poor): {r}", q.id, q.wording),
+                (_, Some("yes"), _) => format!("{} {} YES", q.id, q.wording),
+                (_, Some("no"), _) => format!("{} {} No", q.id, q.wording),
+                _ => format!("{} {}", q.id, q.wording),
+            };
+            let line = match comment {
+                Some(c) if q.kind != Kind::Rating && !t["answer"].is_null() && t["answer"] != "both" => format!("{line} - {c}"),
+                _ => line,
+            };
+            out.push(line);
+        }
+        out.push(String::new());
+    }
+    out.extend(text.lines().skip_while(|l| l.trim() != "STANDARDS AND ACTIONS").map(str::to_string));
+    let tmp = std::env::temp_dir().join(format!("cpoms-qa-line-rows-{}.txt", std::process::id()));
+    std::fs::write(&tmp, out.join("\n")).expect("write");
+    let got = common::extract_json(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let mut checked = 0;
+    for q in QUESTIONS {
+        let (want, have) = (&truth["questions"][q.id], &got["questions"][q.id]);
+        if want["answer"] == "both" {
+            continue;
+        }
+        if q.kind == Kind::Rating {
+            assert_eq!(have["rating"], want["rating"], "row {}", q.id);
+        } else {
+            assert_eq!(have["answer"], want["answer"], "row {}", q.id);
+            if !want["answer"].is_null() {
+                assert_eq!(have["comment"], want["comment"].as_str().map(|c| c.replace('\n', " ")).map_or(Value::Null, Value::from), "row {}", q.id);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 40, "{checked}");
+    assert_eq!(got["actions"], truth["actions"], "the tabbed action table after the rows is still read");
+}

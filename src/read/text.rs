@@ -432,6 +432,59 @@ fn split_run_together(line: &str, in_actions: bool) -> Option<(Vec<String>, Spli
     None
 }
 
+/// A row typed on one line, the answer after the question: "1.4 Does the chronology evidence
+/// child's voice? YES - Child voice evident", "1.5 Does the chronology evidence professional
+/// escalation?" (unanswered), "3.3 Standard of completion of the report (1 = good, 5 = poor): 2".
+/// The line must start with a row number of the form and go on with that row's wording, so a
+/// numbered action ("1. Update chronologies - DSL") is never taken for row 1. Cells: number,
+/// question, YES, NO, comment (the typed YES or NO word in its own column).
+fn split_answer_line(line: &str) -> Option<Vec<String>> {
+    let t = line.trim();
+    let (first, rest) = t.split_once(char::is_whitespace)?;
+    let number = row_number(first)?;
+    let q = catalogue::question(&number)?;
+    let rest = rest.trim();
+    let separators = ['-', '–', '—', ':', ',', ';', '.', '('];
+    // The first YES or NO word standing alone after most of a question, then nothing or a comment.
+    let mut answer: Option<(usize, usize, bool)> = None;
+    let mut start = 0usize;
+    for word in rest.split(|c: char| !c.is_alphanumeric()) {
+        let at = start;
+        start += word.len() + rest.get(at + word.len()..).and_then(|s| s.chars().next()).map_or(0, char::len_utf8);
+        let yes = match word {
+            "YES" | "Yes" | "Y" => true,
+            "NO" | "No" | "N" => false,
+            _ => continue,
+        };
+        let before = rest.get(..at).unwrap_or("");
+        let after = rest.get(at + word.len()..).unwrap_or("").trim_start();
+        if before.chars().filter(|c| c.is_alphabetic()).count() >= 12 && (after.is_empty() || after.starts_with(separators)) {
+            answer = Some((at, at + word.len(), yes));
+            break;
+        }
+    }
+    let (question, yes, no, comment) = match answer {
+        Some((s, e, yes)) => {
+            let word = rest.get(s..e).unwrap_or("");
+            let comment = rest.get(e..).unwrap_or("").trim_start().trim_start_matches(separators).trim();
+            let (y, n) = if yes { (word, "") } else { ("", word) };
+            (rest.get(..s).unwrap_or("").trim(), y, n, comment)
+        }
+        None => match rest.rsplit_once(':') {
+            // A rating typed after the question, "...(1 = good, 5 = poor): 2": in the YES cell,
+            // where a rating row's typed number is read as its rating.
+            Some((qpart, value)) if q.kind == catalogue::Kind::Rating && value.trim().len() == 1 && value.trim().chars().all(|c| ('1'..='5').contains(&c)) => {
+                (qpart.trim(), value.trim(), "", "")
+            }
+            _ => (rest, "", "", ""),
+        },
+    };
+    if crate::extract::text::wording_similarity(question, q.wording) < 0.6 {
+        return None;
+    }
+    Some(vec![number, question.to_string(), yes.to_string(), no.to_string(), comment.to_string()])
+}
+
 fn split_spaces(t: &str) -> Vec<String> {
     let mut cells = Vec::new();
     let mut cur = String::new();
@@ -708,6 +761,9 @@ impl Builder<'_> {
         }
         if let Some((cells, split)) = split_run_together(line, self.in_actions()) {
             return self.run_together(cells, split);
+        }
+        if let Some(cells) = split_answer_line(line) {
+            return self.run_together(cells, Split::Tabs);
         }
         let width = self.table_width();
         let blanks = self.blanks;
