@@ -7,7 +7,11 @@
 //! tables from that layout so that a row reads `[number, question, YES, NO, Comments]` exactly
 //! like the .docx reader gives it, and repairs the OCR damage that can be repaired without
 //! guessing (row numbers read as "l.4", spaced-out "Y E S", stray pipes and dots around marks,
-//! tabs turned into runs of spaces, cells run together on one line).
+//! tabs turned into runs of spaces, cells run together on one line). Two other layouts people
+//! type are rebuilt too: a Word table pasted into Notepad (one line per row, cells split by tabs,
+//! each cell in its column) and one line per row with the answer after the question ("1.4 Does
+//! the chronology evidence child's voice? YES - Child voice evident"). A layout with one cell per
+//! line and no tabs at all is not: its rows are reported as unread rather than guessed.
 //!
 //! Blank lines outside tables are not kept as paragraphs (they carry nothing the extractor needs);
 //! blank lines inside a cell's text are kept as empty paragraphs of that cell, as Word has them.
