@@ -391,29 +391,38 @@ fn pdf_formatting_marks_survive() {
 }
 
 
+/// A text fixture's truth and text, when the shared fixtures are beside the project.
+fn text_fixture(name: &str) -> Option<(Value, String)> {
+    let src = common::shared_fixtures()?.join("forms").join(name);
+    Some((common::load_truth(&src), std::fs::read_to_string(&src).expect("a text fixture")))
+}
+
+/// The record of a text return written to a temporary file (removed after).
+fn extract_text(name: &str, content: &str) -> Value {
+    let tmp = std::env::temp_dir().join(format!("cpoms-qa-{name}-{}.txt", std::process::id()));
+    std::fs::write(&tmp, content).expect("write a temporary return");
+    let got = common::extract_json(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+    got
+}
+
 /// A copy whose overview and standards are read but whose numbered rows are not (here replaced
 /// by a note, as when they come in a shape no reader rebuilds) is partial and says so, rather
 /// than "ok" with 42 blank answers that look like an unanswered form.
 #[test]
 fn rows_that_cannot_be_read_make_the_record_partial() {
-    let Some(dir) = common::shared_fixtures() else { return };
-    let src = dir.join("forms/022 Northcote High School CPOMS Quality Assurance.txt");
-    let text = std::fs::read_to_string(&src).expect("fixture 022");
+    let Some((truth, text)) = text_fixture("022 Northcote High School CPOMS Quality Assurance.txt") else { return };
     let lines: Vec<&str> = text.lines().collect();
     let first = lines.iter().position(|l| l.trim() == "BASIC INFORMATION").expect("section 1 title");
     let last = lines.iter().position(|l| l.trim() == "STANDARDS AND ACTIONS").expect("standards");
     let mut kept: Vec<&str> = lines[..first].to_vec();
     kept.push("Sections 1 to 9 were completed on paper and are attached.");
     kept.extend_from_slice(&lines[last..]);
-    let tmp = std::env::temp_dir().join(format!("cpoms-qa-rows-unread-{}.txt", std::process::id()));
-    std::fs::write(&tmp, kept.join("\n")).expect("write");
-    let got = common::extract_json(&tmp);
-    let _ = std::fs::remove_file(&tmp);
+    let got = extract_text("rows-unread", &kept.join("\n"));
     assert_eq!(got["status"], "partial", "{got:#}");
     let warnings: Vec<&str> = got["warnings"].as_array().expect("warnings").iter().filter_map(|w| w.as_str()).collect();
     assert!(warnings.iter().any(|w| w.contains("numbered rows") && w.contains("could not be read")), "{warnings:?}");
     // What was read is still there.
-    let truth = common::load_truth(&src);
     assert_eq!(got["header"], truth["header"]);
     assert_eq!(got["overall_standard"], truth["overall_standard"]);
     assert_eq!(got["case_counts"], truth["case_counts"]);
@@ -424,10 +433,7 @@ fn rows_that_cannot_be_read_make_the_record_partial() {
 #[test]
 fn one_tab_separated_line_per_row() {
     use cpoms_qa::catalogue::{Kind, SECTIONS};
-    let Some(dir) = common::shared_fixtures() else { return };
-    let src = dir.join("forms/046_Glebe_Farm_Infant_School_cpoms_qa.txt");
-    let truth = common::load_truth(&src);
-    let text = std::fs::read_to_string(&src).expect("fixture 046");
+    let Some((truth, text)) = text_fixture("046_Glebe_Farm_Infant_School_cpoms_qa.txt") else { return };
     // The fixture's header and overview as they are; then the rows, one line each.
     let head: Vec<&str> = text.lines().take_while(|l| l.trim() != "BASIC INFORMATION").collect();
     let mut out: Vec<String> = head.iter().map(|l| l.to_string()).collect();
@@ -454,10 +460,7 @@ fn one_tab_separated_line_per_row() {
         let s = |k: &str| a[k].as_str().unwrap_or("").replace('\n', " ");
         out.push(format!("{}\t{}\t{}", s("action"), s("by_whom"), s("timescale")));
     }
-    let tmp = std::env::temp_dir().join(format!("cpoms-qa-tab-rows-{}.txt", std::process::id()));
-    std::fs::write(&tmp, out.join("\r\n")).expect("write");
-    let got = common::extract_json(&tmp);
-    let _ = std::fs::remove_file(&tmp);
+    let got = extract_text("tab-rows", &out.join("\r\n"));
     let mut answered = 0;
     for q in QUESTIONS.iter().filter(|q| q.kind != Kind::Rating) {
         assert_eq!(got["questions"][q.id]["answer"], truth["questions"][q.id]["answer"], "row {}", q.id);
@@ -476,11 +479,8 @@ fn one_tab_separated_line_per_row() {
 /// A name typed on the line under "Signed …… (Headteacher…)" rather than over the dots.
 #[test]
 fn signature_name_on_the_line_below() {
-    let Some(dir) = common::shared_fixtures() else { return };
-    let src = dir.join("forms/046_Glebe_Farm_Infant_School_cpoms_qa.txt");
-    let truth = common::load_truth(&src);
+    let Some((truth, text)) = text_fixture("046_Glebe_Farm_Infant_School_cpoms_qa.txt") else { return };
     let head = truth["signatures"]["head"].as_str().expect("fixture 046 is signed by the head").to_string();
-    let text = std::fs::read_to_string(&src).expect("fixture 046");
     let mut moved = 0;
     let lines: Vec<String> = text
         .lines()
@@ -494,10 +494,7 @@ fn signature_name_on_the_line_below() {
         })
         .collect();
     assert_eq!(moved, 1);
-    let tmp = std::env::temp_dir().join(format!("cpoms-qa-signed-below-{}.txt", std::process::id()));
-    std::fs::write(&tmp, lines.join("\n")).expect("write");
-    let got = common::extract_json(&tmp);
-    let _ = std::fs::remove_file(&tmp);
+    let got = extract_text("signed-below", &lines.join("\n"));
     assert_eq!(got["signatures"], truth["signatures"]);
 }
 
@@ -506,10 +503,7 @@ fn signature_name_on_the_line_below() {
 #[test]
 fn one_line_per_row_with_the_answer_after_the_question() {
     use cpoms_qa::catalogue::{Kind, SECTIONS};
-    let Some(dir) = common::shared_fixtures() else { return };
-    let src = dir.join("forms/046_Glebe_Farm_Infant_School_cpoms_qa.txt");
-    let truth = common::load_truth(&src);
-    let text = std::fs::read_to_string(&src).expect("fixture 046");
+    let Some((truth, text)) = text_fixture("046_Glebe_Farm_Infant_School_cpoms_qa.txt") else { return };
     let mut out: Vec<String> = text.lines().take_while(|l| l.trim() != "BASIC INFORMATION").map(str::to_string).collect();
     for section in SECTIONS {
         out.push(section.title.to_string());
@@ -531,10 +525,7 @@ fn one_line_per_row_with_the_answer_after_the_question() {
         out.push(String::new());
     }
     out.extend(text.lines().skip_while(|l| l.trim() != "STANDARDS AND ACTIONS").map(str::to_string));
-    let tmp = std::env::temp_dir().join(format!("cpoms-qa-line-rows-{}.txt", std::process::id()));
-    std::fs::write(&tmp, out.join("\n")).expect("write");
-    let got = common::extract_json(&tmp);
-    let _ = std::fs::remove_file(&tmp);
+    let got = extract_text("line-rows", &out.join("\n"));
     let mut checked = 0;
     for q in QUESTIONS {
         let (want, have) = (&truth["questions"][q.id], &got["questions"][q.id]);
