@@ -179,10 +179,16 @@ fn active() -> std::sync::MutexGuard<'static, Vec<Active>> {
 pub fn stop_all() {
     STOPPED.store(true, Ordering::SeqCst);
     let mut list = active();
+    let mut groups = Vec::new();
     for a in list.iter_mut() {
         if let Some(group) = a.group.take() {
             kill_group(group);
+            groups.push(group);
         }
+    }
+    let until = Instant::now() + GROUP_EXIT;
+    for group in groups {
+        wait_group_gone(group, until);
     }
     for a in list.iter() {
         remove_folder(&a.folder);
@@ -363,8 +369,43 @@ fn stop(child: &mut Child, work: &WorkDir) {
     let _ = child.kill();
     let _ = child.wait();
     stop_group(child);
+    wait_group_gone(child.id(), Instant::now() + GROUP_EXIT);
     work.set_group(None);
 }
+
+/// How long a killed LibreOffice may take to be gone (a large process on a busy machine takes
+/// a moment to exit; its orphaned `soffice.bin` must then be reaped by init).
+const GROUP_EXIT: Duration = Duration::from_secs(3);
+
+/// Wait until no process of the group is left running, or `until`: a killed process is still
+/// listed while it exits. (A zombie waiting for init to reap it has stopped, and is not waited for.)
+#[cfg(target_os = "linux")]
+fn wait_group_gone(leader: u32, until: Instant) {
+    while group_running(leader) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Some process of the group is alive and not a zombie (from /proc/N/stat: state, then pgrp).
+#[cfg(target_os = "linux")]
+fn group_running(group: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return false };
+    entries.flatten().any(|e| {
+        if !e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { return false };
+        // "pid (command) S ppid pgrp ...": the command may hold spaces and brackets.
+        let Some((_, rest)) = stat.rsplit_once(')') else { return false };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1).and_then(|g| g.parse::<u32>().ok());
+        pgrp == Some(group) && state != Some("Z") && state != Some("X")
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wait_group_gone(_leader: u32, _until: Instant) {}
 
 fn stop_group(child: &Child) {
     kill_group(child.id());

@@ -210,18 +210,20 @@ struct RowBuilder {
     /// Cells were run together on one line and split: nothing else belongs to this row's cells
     /// except wrapped text of its last cell.
     run_together: bool,
+    /// How the line was split, when it was.
+    split: Option<Split>,
 }
 
 impl RowBuilder {
     fn new(first: String) -> Self {
         let (kind, number) = kind_of(&first);
-        RowBuilder { kind, number, cells: vec![vec![first]], run_together: false }
+        RowBuilder { kind, number, cells: vec![vec![first]], run_together: false, split: None }
     }
 
-    fn from_cells(cells: Vec<String>) -> Self {
+    fn from_cells(cells: Vec<String>, split: Split) -> Self {
         let first = cells.first().cloned().unwrap_or_default();
         let (kind, number) = kind_of(&first);
-        RowBuilder { kind, number, cells: cells.into_iter().map(|c| vec![c]).collect(), run_together: true }
+        RowBuilder { kind, number, cells: cells.into_iter().map(|c| vec![c]).collect(), run_together: true, split: Some(split) }
     }
 
     fn complete(&self, table_width: usize) -> bool {
@@ -403,12 +405,15 @@ enum Split {
     Tabs,
     /// By pipes or runs of spaces: empty cells leave no trace, so columns must be guessed.
     Guessed,
+    /// The action heading typed as one line, its titles split by slashes.
+    Slashes,
 }
 
 /// Split a line holding several cells run together: tabs, " | " pipes, or (for a numbered row)
-/// runs of two or more spaces. `None` when the line is one cell. `in_actions`: the line stands
-/// in the action table, whose rows begin with free text.
-fn split_run_together(line: &str, in_actions: bool) -> Option<(Vec<String>, Split)> {
+/// runs of two or more spaces. `None` when the line is one cell. `actions`: the line stands in
+/// the action table, whose rows begin with free text.
+fn split_run_together(line: &str, actions: Actions) -> Option<(Vec<String>, Split)> {
+    let in_actions = actions != Actions::No;
     let t = line.trim();
     if t.contains('\t') {
         // Empty cells at the end are tabs too: trimmed away, a mark under YES would lose its column.
@@ -433,7 +438,47 @@ fn split_run_together(line: &str, in_actions: bool) -> Option<(Vec<String>, Spli
     if cells.len() >= 2 && looks_like_row_start(&cells) {
         return Some((cells, Split::Guessed));
     }
+    // The action table's heading typed on one line: "ACTION REQUIRED / BY WHOM / TIMESCALE".
+    let heading: Vec<String> = t.split('/').map(|c| c.trim().to_string()).collect();
+    if heading.len() == catalogue::ACTION_COLUMNS.len() && heading.iter().zip(catalogue::ACTION_COLUMNS).all(|(h, c)| squash(h) == squash(c)) {
+        return Some((heading, Split::Slashes));
+    }
+    if actions == Actions::TypedOnLines {
+        return split_action_line(t).map(|cells| (cells, Split::Tabs));
+    }
     None
+}
+
+/// Whether a line stands in the action table, and how that table was typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actions {
+    No,
+    /// A table of cells (each on its own line, or split by tabs).
+    Cells,
+    /// Its heading typed on one line ("ACTION REQUIRED / BY WHOM / TIMESCALE"), so each action
+    /// is a line too ("Update chronologies - DSL - 2 weeks").
+    TypedOnLines,
+}
+
+/// An action typed on one line under the action heading, its parts split by dashes:
+/// "1. Update chronologies - DSL - 2 weeks" (a list number dropped; an action with a dash of
+/// its own keeps it: the last two parts are who and when).
+fn split_action_line(t: &str) -> Option<Vec<String>> {
+    let listed = t.split_once(['.', ')']).filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let body = listed.map_or(t, |(_, rest)| rest).trim();
+    let mut parts: Vec<&str> = Vec::new();
+    let mut rest = body;
+    while let Some(at) = [" - ", " – ", " — "].iter().filter_map(|d| rest.find(d).map(|i| (i, d.len()))).min() {
+        parts.push(rest.get(..at.0)?.trim());
+        rest = rest.get(at.0 + at.1..)?;
+    }
+    parts.push(rest.trim());
+    if parts.len() < 3 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let when = parts.pop()?;
+    let who = parts.pop()?;
+    Some(vec![parts.join(" - "), who.to_string(), when.to_string()])
 }
 
 /// A row typed on one line, the answer after the question: "1.4 Does the chronology evidence
@@ -681,7 +726,7 @@ impl Builder<'_> {
     fn cell_line(&mut self, raw: &str) -> Result<(), ReadError> {
         let blanks = self.blanks;
         if self.at_row_start() {
-            if let Some((cells, split)) = split_run_together(raw, self.in_actions()) {
+            if let Some((cells, split)) = split_run_together(raw, self.actions()) {
                 return self.run_together(cells, split);
             }
         }
@@ -730,10 +775,18 @@ impl Builder<'_> {
         clean_mark(raw)
     }
 
-    /// The table being built is the action table (its first row is the action heading).
-    fn in_actions(&self) -> bool {
-        let first = self.table.first().or(self.row.as_ref());
-        first.is_some_and(|r| r.kind == RowKind::ActionHeader)
+    /// Whether the table being built is the action table (its first row is the action heading).
+    fn actions(&self) -> Actions {
+        match self.table.first().or(self.row.as_ref()) {
+            Some(first) if first.kind == RowKind::ActionHeader => {
+                if first.split == Some(Split::Slashes) {
+                    Actions::TypedOnLines
+                } else {
+                    Actions::Cells
+                }
+            }
+            _ => Actions::No,
+        }
     }
 
     fn run_together(&mut self, cells: Vec<String>, split: Split) -> Result<(), ReadError> {
@@ -746,7 +799,7 @@ impl Builder<'_> {
         for c in cells.iter_mut().skip(2) {
             *c = clean_mark(c);
         }
-        let mut row = RowBuilder::from_cells(cells);
+        let mut row = RowBuilder::from_cells(cells, split);
         if row.kind == RowKind::Numbered {
             if split == Split::Tabs {
                 // Columns kept: number, question, YES, NO, comment (an editor may have dropped
@@ -763,7 +816,7 @@ impl Builder<'_> {
         if is_anchor(line) {
             return self.paragraph(line);
         }
-        if let Some((cells, split)) = split_run_together(line, self.in_actions()) {
+        if let Some((cells, split)) = split_run_together(line, self.actions()) {
             return self.run_together(cells, split);
         }
         if let Some(cells) = split_answer_line(line) {
