@@ -558,3 +558,31 @@ fn one_line_per_row_with_the_answer_after_the_question() {
         assert_eq!(got[key], truth[key], "{key}");
     }
 }
+
+/// Word's content-control prompts, plain text once a return is converted ("Click or tap here to
+/// enter text."), are not answers; the action heading repeated where the table runs onto a new
+/// page is not an action.
+#[test]
+fn placeholder_prompts_and_a_repeated_action_heading_are_not_read() {
+    let Some((truth, text)) = text_fixture("046_Glebe_Farm_Infant_School_cpoms_qa.txt") else { return };
+    let mut lines: Vec<String> = Vec::new();
+    let mut headings = 0;
+    for l in text.lines() {
+        if l.starts_with("Name of External Auditor") {
+            lines.push("Name of External Auditor: Click or tap here to enter text.".into());
+            continue;
+        }
+        lines.push(l.to_string());
+        if l.trim() == "Business Manager" {
+            // After the second action: the heading again, as Word repeats it on a new page.
+            lines.extend(["\t10.01.20", "", "\tACTION REQUIRED", "\tBY WHOM", "\tTIMESCALE", ""].map(String::from));
+            headings += 1;
+        } else if l.trim() == "10.01.20" && headings == 1 {
+            lines.pop();
+        }
+    }
+    assert_eq!(headings, 1);
+    let got = extract_text("prompts", &lines.join("\r\n"));
+    assert_eq!(got["header"]["external_auditor"], Value::Null);
+    assert_eq!(got["actions"], truth["actions"]);
+}

@@ -107,8 +107,33 @@ pub fn split_runs(runs: &[Run]) -> Vec<Vec<Run>> {
     lines
 }
 
+/// Word's prompts in an empty content control. In a .docx the control says it shows its
+/// placeholder; converted to .doc, .odt or PDF the prompt is plain text, and must not be read
+/// as an answer.
+const PLACEHOLDERS: [&str; 5] =
+    ["Click or tap here to enter text.", "Click here to enter text.", "Click or tap to enter a date.", "Click here to enter a date.", "Choose an item."];
+
+/// Runs with Word's placeholder prompts taken out.
+fn without_placeholders(runs: &[Run]) -> std::borrow::Cow<'_, [Run]> {
+    let prompt = |t: &str| (t.contains("Click") || t.contains("Choose")) && PLACEHOLDERS.iter().any(|p| t.contains(p));
+    if !runs.iter().any(|r| prompt(&r.text)) {
+        return std::borrow::Cow::Borrowed(runs);
+    }
+    let cleaned = runs
+        .iter()
+        .filter_map(|r| {
+            if !prompt(&r.text) {
+                return Some(r.clone());
+            }
+            let text = PLACEHOLDERS.iter().fold(r.text.clone(), |t, p| t.replace(p, ""));
+            (!text.is_empty()).then(|| Run { text, ..r.clone() })
+        })
+        .collect();
+    std::borrow::Cow::Owned(cleaned)
+}
+
 fn paragraph_lines<'a>(p: &'a Paragraph, out: &mut Vec<Line<'a>>) {
-    for runs in split_runs(&p.runs) {
+    for runs in split_runs(&without_placeholders(&p.runs)) {
         let text: String = runs.iter().map(|r| r.text.as_str()).collect();
         out.push(Line::new(
             vec![LineCell { col: 0, span: 1, text, runs, shading: None, merged_above: false, _cell: None }],
@@ -131,7 +156,7 @@ fn cell_runs(cell: &Cell) -> Vec<Run> {
                     out.push(Run::plain("\n"));
                 }
                 first = false;
-                out.extend(p.runs.iter().cloned());
+                out.extend(without_placeholders(&p.runs).iter().cloned());
             }
             Block::Table(t) => {
                 for row in t.rows.iter().rev() {

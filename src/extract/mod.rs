@@ -466,6 +466,7 @@ impl<'l, 'a> Extractor<'l, 'a> {
                     Some(true) => Some(Answer::Yes),
                     Some(false) => Some(Answer::No),
                     None if marks::is_tick_token(w) => Some(Answer::Yes),
+                    None if w.eq_ignore_ascii_case("both") => Some(Answer::Both),
                     None => None,
                 };
             }
@@ -693,10 +694,15 @@ impl<'l, 'a> Extractor<'l, 'a> {
             .filter(|&e| e > h)
             .min()
             .unwrap_or(self.lines.len());
+        let heading: Vec<String> = header.cells.iter().map(|c| normalise(&c.text)).filter(|t| !t.is_empty()).collect();
         for j in h + 1..stop {
             let Some(l) = self.lines.get(j) else { break };
             if line_starts_with(l, "On completion").is_some() {
                 break;
+            }
+            if l.is_row() && l.cells.iter().map(|c| normalise(&c.text)).filter(|t| !t.is_empty()).eq(heading.iter().cloned()) {
+                // The heading repeated where the table runs onto a new page.
+                continue;
             }
             if !l.is_row() {
                 if l.text().trim().is_empty() {
@@ -1259,6 +1265,16 @@ impl PendingRow {
         } else {
             (pick(None, 0), pick(None, 1), pick(None, 2))
         };
+        let (yes, no) = match (yes, no) {
+            (Some(y), Some(n)) if y.col == n.col => {
+                // One cell spans both YES and NO: what is typed in it is the answer ("Yes", "No").
+                if !y.merged_above && !y.text.trim().is_empty() {
+                    self.answer_word.get_or_insert_with(|| y.text.clone());
+                }
+                (None, None)
+            }
+            other => other,
+        };
         let merge = |slot: &mut Option<OwnedCell>, c: Option<&LineCell>| {
             if let Some(c) = c.filter(|c| !c.merged_above) {
                 match slot {
@@ -1574,6 +1590,25 @@ mod tests {
         let r = extract(&doc, Format::Txt, "x.txt");
         assert_eq!(r.header.school.as_deref(), Some("Old Mill Primary"));
         assert_eq!(r.header.date.as_deref(), Some("2024-04-03"));
+    }
+
+    /// A section table whose YES and NO cells were merged into one, the answer typed in it.
+    #[test]
+    fn one_cell_spanning_yes_and_no_holds_the_answer_word() {
+        use crate::model::{Cell, Row, Table};
+        let cell = |text: &str, span: u32| Cell { blocks: vec![Block::Paragraph(Paragraph::plain(text))], span, ..Cell::default() };
+        let mut rows = vec![Row { cells: vec![cell("BASIC INFORMATION", 2), cell("YES", 1), cell("NO", 1), cell("Comments/Actions", 1)] }];
+        let typed = ["Yes", "No", "Both", "", "yes", "Y", "No", "X"];
+        let section: Vec<&catalogue::Question> = catalogue::QUESTIONS.iter().filter(|q| q.section == 1).collect();
+        for (q, t) in section.iter().zip(typed) {
+            rows.push(Row { cells: vec![cell(q.id, 1), cell(q.wording, 1), cell(t, 2), cell("", 1)] });
+        }
+        let doc = Document { blocks: vec![Block::Table(Table { rows, name: None })], ..Document::default() };
+        let r = extract(&doc, Format::Docx, "merged.docx");
+        let answers: Vec<Option<Answer>> = section.iter().map(|q| r.questions.get(q.id).and_then(|a| a.answer)).collect();
+        use Answer::{Both, No, Yes};
+        assert_eq!(answers, vec![Some(Yes), Some(No), Some(Both), None, Some(Yes), Some(Yes), Some(No), Some(Yes)]);
+        assert!(!r.warnings.iter().any(|w| w.contains("both YES and NO") && !w.starts_with("row 1.2:")), "{:?}", r.warnings);
     }
 
     #[test]
