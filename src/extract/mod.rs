@@ -695,6 +695,8 @@ impl<'l, 'a> Extractor<'l, 'a> {
             .min()
             .unwrap_or(self.lines.len());
         let heading: Vec<String> = header.cells.iter().map(|c| normalise(&c.text)).filter(|t| !t.is_empty()).collect();
+        // Each column's value on the row above, for cells merged down.
+        let mut above: [Option<String>; 3] = [None, None, None];
         for j in h + 1..stop {
             let Some(l) = self.lines.get(j) else { break };
             if line_starts_with(l, "On completion").is_some() {
@@ -717,13 +719,24 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 }
                 table = l.table;
             }
-            let get = |col: Option<u32>| -> Option<String> {
+            let cell = |col: Option<u32>| -> Option<&LineCell> {
                 let col = col?;
-                l.cells.iter().find(|c| c.col <= col && col < c.col + c.span).and_then(|c| text::cell_value(&c.text))
+                l.cells.iter().find(|c| c.col <= col && col < c.col + c.span)
             };
-            let action = get(col_action);
-            let by_whom = get(col_whom);
-            let timescale = get(col_time);
+            // A cell merged down from the row above says the same as that row ("DSL" for two
+            // actions); a note spanning the whole row is an action with no owner or timescale.
+            let mut get = |col: Option<u32>, k: usize| -> Option<String> {
+                let c = cell(col)?;
+                let value = if c.merged_above { above.get(k).cloned().flatten() } else { text::cell_value(&c.text) };
+                if let Some(slot) = above.get_mut(k) {
+                    *slot = value.clone();
+                }
+                value
+            };
+            let action = get(col_action, 0);
+            let spans_all = |col: Option<u32>| cell(col).zip(cell(col_action)).is_some_and(|(a, b)| a.col == b.col);
+            let by_whom = if spans_all(col_whom) { None } else { get(col_whom, 1) };
+            let timescale = if spans_all(col_time) { None } else { get(col_time, 2) };
             if action.is_none() && by_whom.is_none() && timescale.is_none() {
                 continue;
             }
@@ -827,7 +840,18 @@ impl<'l, 'a> Extractor<'l, 'a> {
             };
             // The name stands before (or, in a spreadsheet, after) the bracketed role.
             let name_part = ROLE.replace(&rest, "\t");
-            let name = clean_value(&name_part).or_else(|| self.name_on_next_line(j));
+            // A sign-off table gives the date in its own cell beside the name: "R Ambler", "03/02/2025".
+            let mut kept: Vec<&str> = Vec::new();
+            for part in name_part.split('\t') {
+                let date = (part.trim().len() <= 20).then(|| dates::parse_uk_date(part)).flatten();
+                match date {
+                    Some(d) if part.chars().any(|c| c.is_ascii_digit()) => {
+                        self.record.signatures.date.get_or_insert_with(|| dates::iso(d));
+                    }
+                    _ => kept.push(part),
+                }
+            }
+            let name = clean_value(&kept.join("\t")).or_else(|| self.name_on_next_line(j));
             let s = &mut self.record.signatures;
             match key {
                 "head" => s.head = name,
