@@ -183,12 +183,14 @@ impl<'l, 'a> Extractor<'l, 'a> {
                 i += 1;
                 continue;
             }
-            let text = line.text();
-            let trimmed = text.trim_start();
-            if let Some((field, _, rest)) = header_label(trimmed) {
+            // One label and its value, or several joined on one line: each in turn.
+            let mut segment = line.text().trim_start().to_string();
+            while let Some((field, _, full)) = header_label(&segment) {
+                let cut = next_header_label(&full, field);
+                let rest = cut.and_then(|c| full.get(..c)).unwrap_or(&full);
                 if !found.contains_key(field) {
-                    let mut value = clean_value(&rest);
-                    if value.is_none() {
+                    let mut value = clean_value(rest);
+                    if value.is_none() && cut.is_none() {
                         // Typed on the next line.
                         if let Some(next) = self.lines.get(i + 1).filter(|_| i + 1 < end) {
                             if !self.is_header_label(next) {
@@ -202,6 +204,10 @@ impl<'l, 'a> Extractor<'l, 'a> {
                     if let Some(v) = value {
                         found.insert(field, v);
                     }
+                }
+                match cut.and_then(|c| full.get(c..)) {
+                    Some(next) => segment = next.to_string(),
+                    None => break,
                 }
             }
             i += 1;
@@ -950,6 +956,11 @@ impl<'l, 'a> Extractor<'l, 'a> {
 /// label that fits wins ("Name of External Auditor" over "Name of …"); labels worded differently
 /// are matched by their words.
 fn header_label(trimmed: &str) -> Option<(&'static str, usize, String)> {
+    exact_header_label(trimmed).or_else(|| fuzzy_header_label(trimmed))
+}
+
+/// [`header_label`] with the form's own labels only (and their known variants).
+fn exact_header_label(trimmed: &str) -> Option<(&'static str, usize, String)> {
     let mut best: Option<(&'static str, usize, String)> = None;
     for (field, labels) in HEADER_ALIASES {
         for label in labels.iter() {
@@ -960,7 +971,20 @@ fn header_label(trimmed: &str) -> Option<(&'static str, usize, String)> {
             }
         }
     }
-    best.or_else(|| fuzzy_header_label(trimmed))
+    best
+}
+
+/// Where another header label starts inside a value: a PDF's text layer can join two header
+/// lines ("Mr Carl Dyson Position/Role of Person in School/Setting: DSL"). Only a label of the
+/// form after a value and a space, of some length and followed by its colon or dots, or long:
+/// "External Auditor" and "Head of School___" are roles, "Date Park Primary" a school.
+fn next_header_label(value: &str, field: &str) -> Option<usize> {
+    value.char_indices().filter(|&(i, c)| i > 0 && c.is_uppercase() && value[..i].ends_with(' ')).map(|(i, _)| i).find(|&i| {
+        clean_value(&value[..i]).is_some()
+            && exact_header_label(&value[i..]).is_some_and(|(f, len, rest)| {
+                f != field && (len >= 25 || len >= 12 && rest.trim_start().starts_with([':', '_', '…']))
+            })
+    })
 }
 
 /// A header label worded differently ("Name of the school:", "School's name -"): the part before
@@ -1633,6 +1657,28 @@ mod tests {
         use Answer::{Both, No, Yes};
         assert_eq!(answers, vec![Some(Yes), Some(No), Some(Both), None, Some(Yes), Some(Yes), Some(No), Some(Yes)]);
         assert!(!r.warnings.iter().any(|w| w.contains("both YES and NO") && !w.starts_with("row 1.2:")), "{:?}", r.warnings);
+    }
+
+    /// A PDF's text layer can join two header lines; a value that only looks like a label stays.
+    #[test]
+    fn header_lines_joined_on_one_line_are_told_apart() {
+        let doc = doc_of(&[
+            "Name of Person conducting the Quality Assurance: Ann Lee Position/Role of Person conducting the Quality Assurance: Head of School____",
+            "Name of Person whose CPOMS recording is being Quality Assured: Mr Carl Dyson Position/Role of Person in School/Setting: DSL",
+            "Name of External Auditor: n/a",
+            "Name of school: Date Park Primary",
+            "OVERVIEW:",
+            "When did you start recording electronically?",
+            "2019",
+            "How have you stored/archived existing paper files?",
+            "Scanned",
+        ]);
+        let r = extract(&doc, Format::Pdf, "x.pdf");
+        assert_eq!(r.header.reviewer.as_deref(), Some("Ann Lee"));
+        assert_eq!(r.header.reviewer_role.as_deref(), Some("Head of School"));
+        assert_eq!(r.header.subject.as_deref(), Some("Mr Carl Dyson"));
+        assert_eq!(r.header.subject_role.as_deref(), Some("DSL"));
+        assert_eq!(r.header.school.as_deref(), Some("Date Park Primary"));
     }
 
     #[test]
