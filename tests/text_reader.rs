@@ -586,3 +586,15 @@ fn placeholder_prompts_and_a_repeated_action_heading_are_not_read() {
     assert_eq!(got["header"]["external_auditor"], Value::Null);
     assert_eq!(got["actions"], truth["actions"]);
 }
+
+/// Two returns in one file: the first is read and the record says the second was not.
+#[test]
+fn a_file_holding_the_form_twice_says_so() {
+    let Some((truth, text)) = text_fixture("046_Glebe_Farm_Infant_School_cpoms_qa.txt") else { return };
+    let got = extract_text("twice", &format!("{text}\r\n{text}"));
+    assert_eq!(got["status"], "partial");
+    let warnings = got["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(warnings.iter().any(|w| w.as_str().is_some_and(|w| w.contains("appears 2 times"))), "{warnings:?}");
+    assert_eq!(got["header"], truth["header"]);
+    assert_eq!(got["questions"], truth["questions"]);
+}

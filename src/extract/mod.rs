@@ -105,9 +105,26 @@ impl<'l, 'a> Extractor<'l, 'a> {
         self.read_signatures(&anchors);
         self.read_version(doc);
         self.decide_status(&anchors, questions_found, overview_found);
+        self.check_single_copy();
         if self.record.status != Status::Failed && !doc.unread.is_empty() {
             // What the reader could not read is a gap in the record, said in its own words.
             self.record.warnings.extend(doc.unread.iter().cloned());
+            self.record.status = Status::Partial;
+        }
+    }
+
+    /// Two returns in one file (the form pasted twice, a workbook with a sheet per school): only
+    /// the first is read, so say so. Told by the overview's first question appearing again.
+    fn check_single_copy(&mut self) {
+        if self.record.status == Status::Failed {
+            return;
+        }
+        let Some(first) = catalogue::OVERVIEW.first() else { return };
+        let copies = self.lines.iter().filter(|l| line_starts_with(l, first.wording).is_some()).count();
+        if copies > 1 {
+            self.warn(format!(
+                "the form appears {copies} times in this file (several returns in one file?): only the first is in the record; save each return as its own file"
+            ));
             self.record.status = Status::Partial;
         }
     }
