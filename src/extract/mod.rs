@@ -1600,6 +1600,11 @@ fn match_question(number: &str, qtext: &str, section: u8) -> Option<QuestionMatc
         }
     }
     let (best_q, best_s) = best?;
+    let by_wording = |number: &str| {
+        let warning = (!number.is_empty())
+            .then(|| format!("row {}: numbered {number} on this form; matched to question {} by its wording", best_q.id, best_q.id));
+        found(best_q, warning)
+    };
     if let Some(q) = by_number {
         let s = score(q);
         if s >= 0.5 || (s >= best_s - 0.05 && s > 0.2) {
@@ -1613,12 +1618,7 @@ fn match_question(number: &str, qtext: &str, section: u8) -> Option<QuestionMatc
         }
     }
     if best_s >= 0.75 {
-        let warning = if number.is_empty() {
-            None
-        } else {
-            Some(format!("row {}: numbered {number} on this form; matched to question {} by its wording", best_q.id, number))
-        };
-        return found(best_q, warning);
+        return by_wording(number);
     }
     if let Some(q) = by_number {
         // Reworded: trust the number only inside its own section, or with some wording in common.
