@@ -207,27 +207,26 @@ struct RowBuilder {
     number: Option<(u32, u32)>,
     /// Each cell's paragraphs.
     cells: Vec<Vec<String>>,
-    /// Cells were run together on one line and split: nothing else belongs to this row's cells
-    /// except wrapped text of its last cell.
-    run_together: bool,
-    /// How the line was split, when it was.
+    /// How the line was split when its cells were run together on one line (then nothing else
+    /// belongs to this row's cells except wrapped text of its last cell); `None` for a row built
+    /// from a line per cell.
     split: Option<Split>,
 }
 
 impl RowBuilder {
     fn new(first: String) -> Self {
         let (kind, number) = kind_of(&first);
-        RowBuilder { kind, number, cells: vec![vec![first]], run_together: false, split: None }
+        RowBuilder { kind, number, cells: vec![vec![first]], split: None }
     }
 
     fn from_cells(cells: Vec<String>, split: Split) -> Self {
         let first = cells.first().cloned().unwrap_or_default();
         let (kind, number) = kind_of(&first);
-        RowBuilder { kind, number, cells: cells.into_iter().map(|c| vec![c]).collect(), run_together: true, split: Some(split) }
+        RowBuilder { kind, number, cells: cells.into_iter().map(|c| vec![c]).collect(), split: Some(split) }
     }
 
     fn complete(&self, table_width: usize) -> bool {
-        if self.run_together {
+        if self.split.is_some() {
             return true;
         }
         let need = match self.kind {
